@@ -1,0 +1,27 @@
+"""Which staff roles a user holds. Cached on the user object, so a request asks the database once."""
+
+from .choices import STAFF_ROLES, Role
+
+_CACHE_ATTR = "_cdmo_roles"
+
+
+def user_roles(user) -> frozenset[str]:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        names = set(user.groups.filter(name__in=STAFF_ROLES).values_list("name", flat=True))
+        if user.is_superuser:
+            names.add(Role.ADMIN)
+        cached = frozenset(names)
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_roles(user) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def is_staff_member(user) -> bool:
+    return bool(user_roles(user))

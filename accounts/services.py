@@ -1,0 +1,84 @@
+"""Writes on users and API tokens."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from knox.models import AuthToken
+
+from core.services import save_audited
+
+from .choices import STAFF_ROLES
+from .models import User
+from .roles import forget_roles
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    email: str,
+    password: str | None = None,
+    display_name: str = "",
+    language: str = "en",
+    roles: Iterable[str] = (),
+    is_superuser: bool = False,
+) -> User:
+    user = User(
+        username=username,
+        email=email,
+        display_name=display_name,
+        language=language,
+        is_superuser=is_superuser,
+        is_staff=is_superuser or bool(roles),
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    user_set_roles(user=user, roles=roles)
+    return user
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles: Iterable[str]) -> User:
+    """Make ``user`` hold exactly ``roles`` (staff role groups); other groups are left alone."""
+    wanted = set(roles)
+    unknown = wanted - STAFF_ROLES
+    if unknown:
+        raise ValueError(f"unknown roles: {sorted(unknown)}")
+    for name in STAFF_ROLES:
+        Group.objects.get_or_create(name=name)
+    current = set(user.groups.filter(name__in=STAFF_ROLES).values_list("name", flat=True))
+    user.groups.remove(*Group.objects.filter(name__in=current - wanted))
+    user.groups.add(*Group.objects.filter(name__in=wanted - current))
+    forget_roles(user)
+    return user
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, data: dict) -> User:
+    """What a user may change about themselves: display name, language, notification preferences."""
+    allowed = {"display_name", "language", "notification_preferences"}
+    for field, value in data.items():
+        if field in allowed:
+            setattr(user, field, value)
+    save_audited(user, actor=user)
+    return user
+
+
+def api_token_create(*, user: User) -> str:
+    """Issue a token and return its secret. Only a hash is stored (knox), so this is the one time it is seen."""
+    _instance, secret = AuthToken.objects.create(user=user)
+    return secret
+
+
+def api_token_revoke(*, token: AuthToken) -> None:
+    token.delete()
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    return deleted

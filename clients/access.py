@@ -1,0 +1,72 @@
+"""The one scoping rule for client data.
+
+Staff (any role in ``accounts.choices.Role``) see every client's rows. A client user — a user with a
+``ClientMembership`` — sees only rows of their own client. Anyone else sees nothing. Every selector in every app
+passes its queryset through ``scope_for_user``; views and serializers never filter by client themselves.
+
+The model names the path to its client in ``client_scope_field`` (``"id"`` for ``Client`` itself,
+``"client_id"``, ``"device__client_id"``, ``"project__client_id"`` …).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from accounts.roles import user_roles
+
+_CACHE_ATTR = "_cdmo_access"
+
+CLIENT_USER = "client"  # the pseudo-role of a client user in permission maps
+
+
+@dataclass(frozen=True)
+class Access:
+    roles: frozenset[str]
+    client_id: int | None
+
+    @property
+    def is_client_user(self) -> bool:
+        return self.client_id is not None
+
+    @property
+    def is_staff_member(self) -> bool:
+        return not self.is_client_user and bool(self.roles)
+
+    @property
+    def effective_roles(self) -> frozenset[str]:
+        """Roles for permission checks: a client user acts only as a client user, whatever groups they hold."""
+        if self.is_client_user:
+            return frozenset({CLIENT_USER})
+        return self.roles
+
+
+NO_ACCESS = Access(roles=frozenset(), client_id=None)
+
+
+def access_for(user) -> Access:
+    """Who ``user`` is for data access. Cached on the user object: one membership query per request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_ACCESS
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        from .models import ClientMembership
+
+        client_id = ClientMembership.objects.filter(user_id=user.pk).values_list("client_id", flat=True).first()
+        cached = Access(roles=user_roles(user), client_id=client_id)
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_access(user) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def scope_for_user(queryset: QuerySet, user) -> QuerySet:
+    access = access_for(user)
+    if access.is_client_user:
+        field = queryset.model.client_scope_field
+        return queryset.filter(**{field: access.client_id})
+    if access.is_staff_member:
+        return queryset
+    return queryset.none()

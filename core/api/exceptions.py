@@ -1,0 +1,57 @@
+"""One exception handler, one error shape for the whole API.
+
+- 400: DRF's ``{"field": ["message", …]}`` (``non_field_errors`` for the whole object), also for Django
+  ``ValidationError`` raised by ``full_clean()`` inside services;
+- 404 / 401 / 403: ``{"detail", "code"}``;
+- 409: an illegal transition, ``{"detail", "code": "illegal_transition", "current", "requested", "allowed"}``,
+  or a conflict such as deleting a referenced row;
+- 412: a stale ``If-Match``, ``{"detail", "code": "stale_version", "current_version"}``.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.exceptions import ApplicationError, ConflictError, StaleVersion, TransitionNotAllowed
+
+
+def _detail(exc: ApplicationError, code: str, **extra) -> dict:
+    return {"detail": str(exc.message), "code": code, **exc.extra, **extra}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, TransitionNotAllowed):
+        data = _detail(exc, "illegal_transition", current=exc.current, requested=exc.requested, allowed=exc.allowed)
+        return Response(data, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, StaleVersion):
+        data = _detail(exc, "stale_version", current_version=exc.current_version)
+        response = Response(data, status=status.HTTP_412_PRECONDITION_FAILED)
+        response["ETag"] = f'"{exc.current_version}"'
+        return response
+    if isinstance(exc, ConflictError):
+        return Response(_detail(exc, "conflict"), status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, ApplicationError):
+        return Response(_detail(exc, "invalid"), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        data = {
+            "detail": _("This record is still referenced by other records and cannot be deleted."),
+            "code": "conflict",
+        }
+        return Response(data, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+
+    response = drf_exception_handler(exc, context)
+    if (
+        response is not None
+        and isinstance(exc, exceptions.APIException)
+        and not isinstance(exc, exceptions.ValidationError)
+    ):
+        codes = exc.get_codes()
+        if isinstance(response.data, dict) and isinstance(codes, str):
+            response.data.setdefault("code", codes)
+    return response

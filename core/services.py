@@ -1,0 +1,76 @@
+"""Write helpers every domain service builds on: row locking with the optimistic version check, audited saves,
+and audited status transitions. They are called inside the service's own ``transaction.atomic`` block."""
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+
+from .exceptions import StaleVersion
+from .models import VersionedModel
+from .state_machine import StateMachine
+
+M = TypeVar("M", bound=VersionedModel)
+
+
+def lock_for_write(instance: M, *, expected_version: int | None = None) -> M:
+    """Re-read ``instance`` under a row lock and refuse it if the caller's version is stale.
+
+    The lock makes check-then-write safe between concurrent requests: the second writer waits, then sees the
+    first writer's version and gets ``StaleVersion`` (HTTP 412) instead of silently overwriting.
+    """
+    locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(current_version=locked.version, expected_version=expected_version)
+    return locked
+
+
+def save_audited(instance: models.Model, *, actor: Any, reason: str | None = None) -> None:
+    """Validate and save, recording ``actor`` and ``reason`` in the audit history (django-simple-history)."""
+    instance.full_clean()
+    instance._history_user = actor if getattr(actor, "is_authenticated", False) else None
+    if reason:
+        instance._change_reason = reason
+    instance.save()
+
+
+@transaction.atomic
+def record_update(*, instance: M, actor: Any, data: Mapping[str, Any], expected_version: int | None = None) -> M:
+    """Apply ``data`` (field → value) to a versioned record; a write that changes nothing leaves it untouched."""
+    locked = lock_for_write(instance, expected_version=expected_version)
+    changed = {field: value for field, value in data.items() if getattr(locked, field) != value}
+    if not changed:
+        return locked
+    for field, value in changed.items():
+        setattr(locked, field, value)
+    locked.version += 1
+    save_audited(locked, actor=actor)
+    return locked
+
+
+@transaction.atomic
+def record_transition(
+    *,
+    instance: M,
+    machine: StateMachine,
+    to: str,
+    actor: Any,
+    expected_version: int | None = None,
+    reason: str = "",
+    extra: Mapping[str, Any] | None = None,
+) -> tuple[M, str]:
+    """Move ``instance`` along ``machine`` to ``to``; returns the saved row and the state it left.
+
+    Illegal moves raise ``TransitionNotAllowed`` (HTTP 409) naming the allowed targets. The history entry's
+    reason reads ``status: old → new`` plus the caller's reason.
+    """
+    locked = lock_for_write(instance, expected_version=expected_version)
+    previous = getattr(locked, machine.field)
+    machine.check(previous, to)
+    setattr(locked, machine.field, to)
+    for field, value in (extra or {}).items():
+        setattr(locked, field, value)
+    locked.version += 1
+    note = f"{machine.field}: {previous} → {to}"
+    save_audited(locked, actor=actor, reason=f"{note} ({reason})" if reason else note)
+    return locked, previous

@@ -1,0 +1,99 @@
+"""Suite-wide fixtures. The suite runs on PostgreSQL and Redis (``make test`` brings them up). Under
+``REQUIRE_SERVICES=1`` (CI) a missing service fails the run instead of skipping what needs it."""
+
+import os
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from tests.factories import ClientFactory, ClientUserFactory, StaffUserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def redis_answers() -> bool:
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith("redis://"):
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_sessionstart(session):
+    if not REQUIRE_SERVICES:
+        return
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        pytest.exit(f"REQUIRE_SERVICES=1 but the database is {engine}, not PostgreSQL", returncode=1)
+    if not redis_answers():
+        pytest.exit(f"REQUIRE_SERVICES=1 but Redis does not answer at {settings.CELERY_BROKER_URL}", returncode=1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def require_redis():
+    if not redis_answers():
+        if REQUIRE_SERVICES:
+            pytest.fail(f"Redis does not answer at {settings.CELERY_BROKER_URL}")
+        pytest.skip("Redis is not running (make test starts it)")
+
+
+@pytest.fixture
+def require_postgres(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if REQUIRE_SERVICES:
+            pytest.fail("PostgreSQL is required")
+        pytest.skip("needs PostgreSQL (make test starts it)")
+
+
+@pytest.fixture
+def api():
+    """An API client; ``api.as_user(user)`` authenticates it (``None`` stays anonymous)."""
+
+    class Api(APIClient):
+        def as_user(self, user):
+            self.force_authenticate(user=user)
+            return self
+
+    return Api()
+
+
+@pytest.fixture
+def client_a(db):
+    return ClientFactory(code="ALPHA")
+
+
+@pytest.fixture
+def client_b(db):
+    return ClientFactory(code="BRAVO")
+
+
+@pytest.fixture
+def user_a(client_a):
+    return ClientUserFactory(client=client_a, username="user_a")
+
+
+@pytest.fixture
+def user_b(client_b):
+    return ClientUserFactory(client=client_b, username="user_b")
+
+
+@pytest.fixture
+def pm(db):
+    return StaffUserFactory(roles=["project_manager"], username="pm1")
+
+
+@pytest.fixture
+def admin_user(db):
+    return StaffUserFactory(roles=["admin"], username="admin1")

@@ -1,0 +1,100 @@
+"""factory_boy factories for every model the tests build."""
+
+import random
+
+import factory
+from django.contrib.auth.models import Group
+
+from accounts.models import User
+from clients.choices import ClientKind, DeviceKind
+from clients.models import Client, ClientMembership, Contact, Device, DeviceClassification
+from clients.validators import USCC_ALPHABET, uscc_check_character
+
+PASSWORD = "correct-horse-battery"
+
+
+def valid_uscc() -> str:
+    first17 = "91" + "".join(random.choice("0123456789") for _ in range(6)) + "".join(
+        random.choice(USCC_ALPHABET) for _ in range(9)
+    )
+    return first17 + uscc_check_character(first17)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
+    display_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class StaffUserFactory(UserFactory):
+    @factory.post_generation
+    def roles(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.groups.add(*[Group.objects.get_or_create(name=name)[0] for name in extracted])
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"CL{n:04d}")
+    name_zh = factory.Sequence(lambda n: f"客户{n}医疗器械有限公司")
+    name_en = factory.Sequence(lambda n: f"Client {n} Medical Co., Ltd.")
+    uscc = factory.LazyFunction(valid_uscc)
+    country = "CN"
+    kind = ClientKind.DOMESTIC
+    status = "active"
+
+
+class ClientUserFactory(UserFactory):
+    """A portal user: a user with a ClientMembership."""
+
+    @classmethod
+    def _create(cls, model_class, *args, client=None, **kwargs):
+        user = super()._create(model_class, *args, **kwargs)
+        ClientMembership.objects.get_or_create(user=user, defaults={"client": client or ClientFactory()})
+        return user
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    client = factory.SubFactory(ClientFactory)
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"contact{n}@client.example")
+    phone = "+86 21 5555 0000"
+    role = "ra"
+
+
+class DeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Device
+
+    client = factory.SubFactory(ClientFactory)
+    name_zh = factory.Sequence(lambda n: f"器械{n}")
+    name_en = factory.Sequence(lambda n: f"Device {n}")
+    model_numbers = factory.LazyFunction(lambda: ["M-1"])
+    kind = DeviceKind.ACTIVE
+
+
+class DeviceClassificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DeviceClassification
+
+    device = factory.SubFactory(DeviceFactory)
+    market = "CN"
+    device_class = "II"
+    code = "07-03-01"
