@@ -135,7 +135,6 @@ def contact_create(
     user: User | None = None,
 ) -> Contact:
     contact = Contact(client=client, name=name, email=email, phone=phone, role=role, is_primary=is_primary, user=user)
-    contact.full_clean()
     if is_primary:
         contact._history_user = actor
         _clear_other_primary(contact)

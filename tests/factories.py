@@ -14,8 +14,10 @@ PASSWORD = "correct-horse-battery"
 
 
 def valid_uscc() -> str:
-    first17 = "91" + "".join(random.choice("0123456789") for _ in range(6)) + "".join(
-        random.choice(USCC_ALPHABET) for _ in range(9)
+    first17 = (
+        "91"
+        + "".join(random.choice("0123456789") for _ in range(6))
+        + "".join(random.choice(USCC_ALPHABET) for _ in range(9))
     )
     return first17 + uscc_check_character(first17)
 

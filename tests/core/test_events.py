@@ -4,7 +4,7 @@ from django.db import transaction
 from core.events import emit, subscribe, unsubscribe
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_event_reaches_subscribers_after_commit_only():
     received = []
 

@@ -45,7 +45,9 @@ def test_update_is_validated():
 
 def test_transition_is_audited_with_its_reason():
     client = ClientFactory(status="active")
-    client, previous = record_transition(instance=client, machine=CLIENT_STATUS, to="inactive", actor=None, reason="left")
+    client, previous = record_transition(
+        instance=client, machine=CLIENT_STATUS, to="inactive", actor=None, reason="left"
+    )
     assert previous == "active"
     assert client.history.first().history_change_reason == "status: active → inactive (left)"
 
