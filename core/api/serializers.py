@@ -30,14 +30,22 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 
 class TransitionInputSerializer(serializers.Serializer):
-    """``{"to": "<status>", "reason": "…"}``; the target's choices come from the record's state machine."""
+    """``{"to": "<status>", "reason": "…"}``. Use ``transition_serializer_for(machine)``, which sets the choices."""
 
     to = serializers.ChoiceField(choices=[], label=_("target status"))
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
-    def __init__(self, *args, states=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["to"].choices = sorted(states)
+
+_transition_serializers: dict[str, type[TransitionInputSerializer]] = {}
+
+
+def transition_serializer_for(machine, name: str) -> type[TransitionInputSerializer]:
+    """A transition input serializer whose ``to`` offers exactly the machine's states (one class per resource, so
+    the OpenAPI schema documents the states as an enum)."""
+    if name not in _transition_serializers:
+        to = serializers.ChoiceField(choices=sorted(machine.states), label=_("target status"))
+        _transition_serializers[name] = type(name, (TransitionInputSerializer,), {"to": to})
+    return _transition_serializers[name]
 
 
 # --- Error shapes (documented in the OpenAPI schema) ------------------------------------------------------------

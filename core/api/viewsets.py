@@ -25,7 +25,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from core.history import history_entries
 
-from .serializers import HistoryEntrySerializer, TransitionInputSerializer
+from .serializers import HistoryEntrySerializer, transition_serializer_for
 
 
 def parse_if_match(header: str | None) -> int | None:
@@ -154,15 +154,19 @@ class TransitionMixin:
     state_machine = None
     transition_service = None  # callable(*, <instance kwarg>, actor, to, reason, expected_version) -> instance
 
+    def get_transition_serializer_class(self):
+        model = self.output_serializer_class.Meta.model.__name__
+        return transition_serializer_for(self.state_machine, f"{model}TransitionInputSerializer")
+
     def get_input_serializer_class(self):
         if self.action == "transition":
-            return TransitionInputSerializer
+            return self.get_transition_serializer_class()
         return super().get_input_serializer_class()
 
     @action(detail=True, methods=["post"])
     def transition(self, request, *args, **kwargs):
         instance = self.get_object()
-        data = self.validated_input(TransitionInputSerializer, states=self.state_machine.states)
+        data = self.validated_input(self.get_transition_serializer_class())
         updated = self.transition_service(
             **self.service_kwargs(instance),
             to=data["to"],
