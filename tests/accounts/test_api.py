@@ -103,3 +103,21 @@ def test_create_api_token_command_refuses_unknown_user():
 
     with pytest.raises(CommandError):
         call_command("create_api_token", "ghost")
+
+
+def test_me_pinned(api, user_a, client_a):
+    user_a.display_name = "Zhao Lei"
+    user_a.first_name, user_a.last_name = "Lei", "Zhao"
+    user_a.save()
+    body = api.as_user(user_a).get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert body == {
+        "id": user_a.id,
+        "username": "user_a",
+        "email": "user_a@example.test",
+        "display_name": "Zhao Lei",
+        "first_name": "Lei",
+        "last_name": "Zhao",
+        "language": "en",
+        "roles": [],
+        "client": {"id": client_a.id, "code": "ALPHA", "name": client_a.name_en},
+    }
