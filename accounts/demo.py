@@ -8,10 +8,10 @@ DEMO_PASSWORD = "demo-pass-2026"
 
 STAFF = [
     ("admin", "admin@cdmo-demo.test", "Alice Admin / 管理员", Role.ADMIN, "en"),
-    ("pm", "pm@cdmo-demo.test", "王芳 (Wang Fang)", Role.PROJECT_MANAGER, "zh-hans"),
+    ("pm", "pm@cdmo-demo.test", "王芳 (Wang Fang)", Role.PROJECT_MANAGER, "en"),
     ("regulatory", "ra@cdmo-demo.test", "李明 (Li Ming)", Role.REGULATORY, "zh-hans"),
     ("lab", "lab@cdmo-demo.test", "张伟 (Zhang Wei)", Role.LAB, "zh-hans"),
-    ("labmanager", "labmgr@cdmo-demo.test", "陈静 (Chen Jing)", Role.LAB_MANAGER, "zh-hans"),
+    ("labmanager", "labmgr@cdmo-demo.test", "陈静 (Chen Jing)", Role.LAB_MANAGER, "en"),
     ("viewer", "viewer@cdmo-demo.test", "Victor Viewer", Role.VIEWER, "en"),
 ]
 

@@ -1,7 +1,9 @@
-"""What a locked-out log-in gets back (django-axes ``AXES_LOCKOUT_CALLABLE``): 429, JSON for the API."""
+"""What a locked-out log-in gets back (django-axes ``AXES_LOCKOUT_CALLABLE``): 429, JSON for the API and a page
+in the user's language for the web log-in."""
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
@@ -10,4 +12,4 @@ def lockout_response(request, original_response=None, credentials=None):
     message = _("Too many failed log-in attempts. Try again in %(minutes)d minutes.") % {"minutes": minutes}
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message, "code": "locked_out"}, status=429)
-    return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+    return render(request, "registration/locked_out.html", {"message": message}, status=429)

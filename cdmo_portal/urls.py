@@ -1,11 +1,10 @@
 """Root URLs: the REST API under /api/v1/ (each app contributes its own ``api/urls.py``), the schema and its
-Swagger UI (served offline from drf-spectacular-sidecar), the Django admin, and the landing page."""
+Swagger UI (served offline from drf-spectacular-sidecar), the Django admin, and the staff pages (``web``)."""
 
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 api_v1 = [
@@ -19,7 +18,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api-v1"))),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", include("web.urls")),
 ]
 
 if settings.DEBUG:

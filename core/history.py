@@ -10,11 +10,30 @@ IGNORED_FIELDS = ("updated_at", "version", "created_at")
 _TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def _field_label(model: type[models.Model], name: str) -> str:
+def _field(model: type[models.Model], name: str):
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        return model._meta.get_field(name)
     except Exception:  # a field removed since the record was written
-        return name
+        return None
+
+
+def _display(field, value):
+    """A choice's label instead of its stored value, for people (the API keeps the values)."""
+    if field is not None and getattr(field, "flatchoices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    return value
+
+
+def _change(model, change) -> dict[str, Any]:
+    field = _field(model, change.field)
+    return {
+        "field": change.field,
+        "label": str(field.verbose_name) if field is not None else change.field,
+        "old": change.old,
+        "new": change.new,
+        "old_display": _display(field, change.old),
+        "new_display": _display(field, change.new),
+    }
 
 
 def history_entries(instance: models.Model) -> list[dict[str, Any]]:
@@ -33,10 +52,7 @@ def history_entries(instance: models.Model) -> list[dict[str, Any]]:
         changes = []
         if previous is not None:
             delta = record.diff_against(previous, excluded_fields=excluded)
-            changes = [
-                {"field": c.field, "label": _field_label(model, c.field), "old": c.old, "new": c.new}
-                for c in delta.changes
-            ]
+            changes = [_change(model, c) for c in delta.changes]
         entries.append(
             {
                 "id": record.history_id,

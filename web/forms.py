@@ -1,0 +1,127 @@
+"""Forms of the staff pages. They validate and present; every write goes through the same services as the API.
+
+Edit forms carry the record's ``version`` in a hidden field: a save whose version is stale is refused with a
+clear message and changes nothing (the page equivalent of the API's ``If-Match``).
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import STAFF_ROLES, Language
+from accounts.models import User
+from clients.choices import CLASSES_BY_MARKET, ClientKind, Market
+from clients.models import Client, Contact, Device, DeviceClassification
+
+
+class VersionedFormMixin(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def expected_version(self) -> int | None:
+        return self.cleaned_data.get("version")
+
+    def service_data(self) -> dict:
+        """The cleaned values a service takes (without the bookkeeping ``version``)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "version" and k in self.Meta.fields}
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Show a service's validation error beside the field it names (or above the form)."""
+        if hasattr(error, "error_dict"):
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        else:
+            self.add_error(None, error.messages)
+
+
+class ClientForm(VersionedFormMixin, forms.ModelForm):
+    agent = forms.ModelChoiceField(
+        label=_("agent in China"),
+        queryset=Client.objects.exclude(kind=ClientKind.OVERSEAS).order_by("code"),
+        required=False,
+    )
+    account_manager = forms.ModelChoiceField(
+        label=_("account manager"),
+        queryset=User.objects.filter(groups__name__in=STAFF_ROLES, is_active=True).distinct().order_by("username"),
+        required=False,
+    )
+
+    class Meta:
+        model = Client
+        fields = ["code", "name_zh", "name_en", "uscc", "country", "kind", "agent", "account_manager", "internal_notes"]
+        widgets = {"internal_notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class ContactForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "email", "phone", "role", "is_primary"]
+
+
+class ModelNumbersField(forms.CharField):
+    """Model numbers, one per line."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class DeviceForm(VersionedFormMixin, forms.ModelForm):
+    model_numbers = ModelNumbersField(label=_("model numbers"), required=False, help_text=_("One per line."))
+
+    class Meta:
+        model = Device
+        fields = [
+            "name_zh",
+            "name_en",
+            "model_numbers",
+            "kind",
+            "sterile",
+            "implantable",
+            "has_software",
+            "intended_use",
+        ]
+        widgets = {"intended_use": forms.Textarea(attrs={"rows": 3})}
+
+
+class ClassificationsForm(forms.Form):
+    """The device's class and code in each market, side by side; an empty class removes that market's entry."""
+
+    def __init__(self, *args, device: Device | None = None, **kwargs):
+        initial = kwargs.pop("initial", {}) or {}
+        if device is not None and device.pk:
+            for classification in device.classifications.all():
+                initial[f"{classification.market}_class"] = classification.device_class
+                initial[f"{classification.market}_code"] = classification.code
+        super().__init__(*args, initial=initial, **kwargs)
+        for market in Market:
+            choices = [("", "—"), *[(c, c) for c in CLASSES_BY_MARKET[market]]]
+            self.fields[f"{market}_class"] = forms.ChoiceField(
+                label=_("%(market)s class") % {"market": market.label}, choices=choices, required=False
+            )
+            self.fields[f"{market}_code"] = forms.CharField(
+                label=_("%(market)s code") % {"market": market.label},
+                max_length=DeviceClassification._meta.get_field("code").max_length,
+                required=False,
+            )
+
+    def markets(self):
+        """(market label, class field, code field) rows for the template."""
+        return [(market.label, self[f"{market}_class"], self[f"{market}_code"]) for market in Market]
+
+    def wanted(self) -> dict[str, dict | None]:
+        """market → {"device_class", "code"}, or None where the class was cleared."""
+        result = {}
+        for market in Market:
+            device_class = self.cleaned_data.get(f"{market}_class")
+            code = self.cleaned_data.get(f"{market}_code", "")
+            result[market.value] = {"device_class": device_class, "code": code} if device_class else None
+        return result
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=Language.choices)
+    next = forms.CharField(required=False)

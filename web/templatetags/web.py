@@ -1,0 +1,48 @@
+"""Template helpers of the staff pages."""
+
+from django import template
+from django.http import QueryDict
+
+register = template.Library()
+
+
+@register.filter
+def widget(field):
+    """Render a bound field's widget with the accessibility attributes its state needs: ``aria-invalid`` and
+    ``aria-describedby`` pointing at its error and help texts (rendered by ``web/includes/field.html``)."""
+    attrs = {}
+    described_by = []
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+        described_by.append(f"{field.auto_id}_error")
+    if field.help_text:
+        described_by.append(f"{field.auto_id}_helptext")
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def sort_query(query: str, current: str, column: str) -> str:
+    """The query string that sorts by ``column``: ascending first, descending when it is already ascending."""
+    params = QueryDict(query, mutable=True)
+    params["ordering"] = f"-{column}" if current == column else column
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@register.simple_tag
+def sort_state(current: str, column: str) -> str:
+    """``aria-sort`` value of a column header."""
+    if current == column:
+        return "ascending"
+    if current == f"-{column}":
+        return "descending"
+    return "none"
+
+
+@register.simple_tag
+def page_query(query: str, page: int) -> str:
+    params = QueryDict(query, mutable=True)
+    params["page"] = page
+    return params.urlencode()

@@ -1,0 +1,37 @@
+from django.urls import path, re_path
+
+from .views import accounts, clients, home
+
+app_name = "web"
+
+urlpatterns = [
+    path("", home.HomeView.as_view(), name="home"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password-change"),
+    path("accounts/password/done/", accounts.PasswordChangeDoneView.as_view(), name="password-change-done"),
+    path("accounts/password/reset/", accounts.PasswordResetView.as_view(), name="password-reset"),
+    path("accounts/password/reset/sent/", accounts.PasswordResetDoneView.as_view(), name="password-reset-done"),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        accounts.PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
+    path("language/", accounts.LanguageView.as_view(), name="language"),
+    path("clients/", clients.ClientListView.as_view(), name="client-list"),
+    re_path(r"^clients/export\.(?P<fmt>csv|xlsx)$", clients.ClientExportView.as_view(), name="client-export"),
+    path("clients/new/", clients.ClientCreateView.as_view(), name="client-create"),
+    path("clients/<int:pk>/", clients.ClientDetailView.as_view(), name="client-detail"),
+    path("clients/<int:pk>/edit/", clients.ClientUpdateView.as_view(), name="client-edit"),
+    path("clients/<int:pk>/transition/", clients.ClientTransitionView.as_view(), name="client-transition"),
+    path("clients/<int:client_pk>/contacts/new/", clients.ContactCreateView.as_view(), name="contact-create"),
+    path("contacts/<int:pk>/edit/", clients.ContactUpdateView.as_view(), name="contact-edit"),
+    path("clients/<int:client_pk>/devices/new/", clients.DeviceCreateView.as_view(), name="device-create"),
+    path("devices/<int:pk>/edit/", clients.DeviceUpdateView.as_view(), name="device-edit"),
+    path("devices/<int:pk>/classifications/", clients.DeviceClassificationsView.as_view(), name="device-classify"),
+]

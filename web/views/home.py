@@ -1,0 +1,19 @@
+from django.views.generic import TemplateView
+
+from clients.selectors import client_list
+
+from .base import StaffRequiredMixin
+
+
+class HomeView(StaffRequiredMixin, TemplateView):
+    """The staff start page. The project dashboard (health, deadlines, clocks) arrives with projects."""
+
+    template_name = "web/home.html"
+
+    def get_context_data(self, **kwargs):
+        from django.db.models import Count
+
+        context = super().get_context_data(**kwargs)
+        counts = dict(client_list(user=self.request.user).order_by().values_list("status").annotate(n=Count("id")))
+        context["client_counts"] = counts
+        return context
