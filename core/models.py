@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .choices import CalendarKind
+
 
 class TimeStampedModel(models.Model):
     """Every model carries when it was created and last changed."""
@@ -40,3 +42,26 @@ class BilingualNameMixin:
         if (get_language() or "").startswith("zh"):
             return self.name_zh or self.name_en
         return self.name_en or self.name_zh
+
+
+class CalendarOverride(TimeStampedModel):
+    """A day whose status the packages get wrong or do not know yet, entered by an administrator.
+
+    For China, ``chinesecalendar`` knows the State Council's announced schedules; for a year it does not cover
+    yet, enter that year's announcement here (its holidays *and* its make-up working days, 调休): a year with
+    at least one override row counts as published and is no longer answered as provisional.
+    """
+
+    calendar = models.CharField(_("calendar"), max_length=30, choices=CalendarKind.choices)
+    date = models.DateField(_("date"))
+    is_working_day = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("e.g. Spring Festival, 调休"))
+
+    class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        ordering = ["calendar", "date"]
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="calendar_override_unique_day")]
+
+    def __str__(self) -> str:
+        return f"{self.calendar} {self.date:%Y-%m-%d} {'working' if self.is_working_day else 'off'}"

@@ -1,0 +1,11 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CalendarKind(models.TextChoices):
+    """How durations are counted (SPEC §4): Chinese working days (with 调休 make-up days), US federal working
+    days, or plain calendar days (FDA days are calendar days)."""
+
+    CN_WORKDAYS = "cn_workdays", _("China working days")
+    US_FEDERAL_WORKDAYS = "us_federal_workdays", _("US federal working days")
+    CALENDAR_DAYS = "calendar_days", _("Calendar days")

@@ -1,0 +1,96 @@
+"""Working-day arithmetic against the official Chinese calendar (with make-up days), US federal holidays and
+calendar days; database overrides; the provisional flag beyond the published horizon."""
+
+from datetime import date, timedelta
+
+import chinese_calendar
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.calendars import WorkingCalendar, add_working_days, is_working_day, working_days_between
+from core.models import CalendarOverride
+
+pytestmark = pytest.mark.django_db
+
+CN = "cn_workdays"
+
+
+@pytest.mark.parametrize(("day", "working"), [(date(2025, 1, 26), True), (date(2025, 2, 8), True)])
+def test_2025_make_up_days_are_working_days(day, working):
+    assert day.weekday() >= 5  # a Sunday and a Saturday
+    assert is_working_day(day, CN) == (working, False)
+
+
+def test_2025_spring_festival_is_off():
+    day = date(2025, 1, 28)
+    while day <= date(2025, 2, 4):
+        assert is_working_day(day, CN) == (False, False), day
+        day += timedelta(days=1)
+
+
+def test_sixty_working_days_after_2025_03_03():
+    assert add_working_days(date(2025, 3, 3), 60, CN).date == date(2025, 5, 29)
+
+
+def test_ten_working_days_after_a_receipt_on_2026_09_28():
+    # Counting starts the next day; the National Day week and its make-up Saturday 10 October are respected.
+    answer = add_working_days(date(2026, 9, 28), 10, CN)
+    assert (answer.date, answer.provisional) == (date(2026, 10, 16), False)
+
+
+def test_zero_and_negative_counts():
+    assert add_working_days(date(2026, 10, 16), 0, CN).date == date(2026, 10, 16)
+    assert add_working_days(date(2026, 10, 16), -10, CN).date == date(2026, 9, 28)
+    assert working_days_between(date(2026, 10, 16), date(2026, 9, 28), CN).days == -10
+
+
+def test_a_2027_date_is_provisional():
+    assert is_working_day(date(2027, 3, 1), CN) == (True, True)  # a Monday, answered but flagged
+    assert add_working_days(date(2026, 12, 20), 10, CN).provisional
+    assert not add_working_days(date(2026, 11, 2), 10, CN).provisional
+
+
+def test_an_override_changes_the_answer_and_publishes_its_year():
+    monday = date(2027, 3, 1)
+    assert is_working_day(monday, CN) == (True, True)
+    CalendarOverride.objects.create(calendar=CN, date=monday, is_working_day=False, name="test closure")
+    assert is_working_day(monday, CN) == (False, False)
+    assert is_working_day(date(2027, 3, 2), CN) == (True, False)  # the year now counts as published
+
+
+def test_an_override_corrects_a_known_year_too():
+    day = date(2026, 11, 23)
+    assert is_working_day(day, CN) == (True, False)
+    CalendarOverride.objects.create(calendar=CN, date=day, is_working_day=False)
+    assert is_working_day(day, CN) == (False, False)
+
+
+def test_us_federal_working_days_skip_weekends_and_holidays():
+    # 2026-11-26 is Thanksgiving; 10 federal working days after Friday 2026-11-20 is 2026-12-07.
+    assert is_working_day(date(2026, 11, 26), "us_federal_workdays") == (False, False)
+    assert add_working_days(date(2026, 11, 20), 10, "us_federal_workdays").date == date(2026, 12, 7)
+
+
+def test_calendar_days_count_every_day():
+    assert add_working_days(date(2026, 12, 30), 90, "calendar_days").date == date(2027, 3, 30)
+    assert working_days_between(date(2026, 1, 1), date(2026, 3, 1), "calendar_days").days == 59
+
+
+def test_unknown_calendar_is_refused():
+    with pytest.raises(ValueError, match="unknown calendar"):
+        WorkingCalendar("moon_days")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=st.dates(min_value=date(2004, 1, 1), max_value=date(2026, 12, 31)), n=st.integers(0, 400))
+def test_add_and_between_agree_with_each_other_and_with_chinesecalendar(start, n):
+    calendar = WorkingCalendar(CN)  # no overrides: the package alone
+    end = calendar.add(start, n).date
+    if end.year > 2026:
+        return  # outside what the package publishes; the provisional case is tested above
+    assert calendar.between(start, end).days == n
+    if n:
+        workdays = chinese_calendar.get_workdays(start + timedelta(days=1), end)
+        assert len(workdays) == n
+        assert workdays[-1] == end
