@@ -184,6 +184,11 @@ SPECTACULAR_SETTINGS = {
         "DeviceKindEnum": "clients.choices.DeviceKind",
         "ContactRoleEnum": "clients.choices.ContactRole",
         "DeviceClassEnum": "clients.choices.DeviceClass",
+        "ProjectStatusEnum": "projects.choices.ProjectStatus",
+        "ServiceTypeEnum": "projects.choices.ServiceType",
+        "PriorityEnum": "projects.choices.Priority",
+        "HealthEnum": "projects.choices.Health",
+        "CurrencyEnum": "projects.choices.Currency",
     },
 }
 

@@ -65,3 +65,18 @@ class CalendarOverride(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.calendar} {self.date:%Y-%m-%d} {'working' if self.is_working_day else 'off'}"
+
+
+class Sequence(models.Model):
+    """A named counter for human-readable numbers (``P-2026-0042``), advanced under a row lock so concurrent
+    creations never get the same number (see ``core.services.sequence_next``)."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    value = models.PositiveIntegerField(_("value"), default=0)
+
+    class Meta:
+        verbose_name = _("sequence")
+        verbose_name_plural = _("sequences")
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

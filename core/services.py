@@ -74,3 +74,22 @@ def record_transition(
     note = f"{machine.field}: {previous} → {to}"
     save_audited(locked, actor=actor, reason=f"{note} ({reason})" if reason else note)
     return locked, previous
+
+
+@transaction.atomic
+def sequence_next(*, name: str) -> int:
+    """The next value of the named counter; safe under concurrency (row lock; the first creation races are
+    resolved by the unique name)."""
+    from django.db import IntegrityError
+
+    from .models import Sequence
+
+    try:
+        with transaction.atomic():
+            Sequence.objects.get_or_create(name=name)
+    except IntegrityError:
+        pass  # created by a concurrent transaction a moment ago
+    sequence = Sequence.objects.select_for_update().get(name=name)
+    sequence.value += 1
+    sequence.save(update_fields=["value"])
+    return sequence.value

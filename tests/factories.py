@@ -100,3 +100,15 @@ class DeviceClassificationFactory(factory.django.DjangoModelFactory):
     market = "CN"
     device_class = "II"
     code = "07-03-01"
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.Project"
+
+    code = factory.Sequence(lambda n: f"P-2026-{n + 9000:04d}")
+    title = factory.Sequence(lambda n: f"Registration project {n}")
+    client = factory.SubFactory(ClientFactory)
+    service_type = "registration"
+    status = "active"
+    start_date = factory.LazyFunction(lambda: __import__("datetime").date(2026, 1, 5))

@@ -7,36 +7,23 @@ and edit device classifications; lab, lab_manager, viewer read; a client user re
 
 import pytest
 
-from tests.factories import (
-    ClientFactory,
-    ClientUserFactory,
-    ContactFactory,
-    DeviceClassificationFactory,
-    DeviceFactory,
-    StaffUserFactory,
+from tests.factories import ClientFactory, ContactFactory, DeviceClassificationFactory, DeviceFactory
+from tests.matrix import (
+    ACTORS,
+    ADMIN_PM_RA,
+    CREATE,
+    DELETE,
+    EDIT,
+    HISTORY,
+    READ_DETAIL,
+    READ_LIST,
+    STAFF,
+    fill,
+    make_actor,
+    row,
 )
 
 pytestmark = pytest.mark.django_db
-
-STAFF = ["admin", "project_manager", "regulatory", "lab", "lab_manager", "viewer"]
-ACTORS = ["anonymous", "client_a", "client_b", *STAFF]
-ADMIN = {"admin"}
-ADMIN_PM = {"admin", "project_manager"}
-ADMIN_PM_RA = {"admin", "project_manager", "regulatory"}
-
-
-def row(method, path, payload=None, *, allowed, ok, client_a, client_b, world="full"):
-    expected = {role: ok if role in allowed else 403 for role in STAFF}
-    expected.update(anonymous=401, client_a=client_a, client_b=client_b)
-    return (method, path, payload, expected, world)
-
-
-READ_LIST = {"allowed": set(STAFF), "ok": 200, "client_a": 200, "client_b": 200}
-READ_DETAIL = {"allowed": set(STAFF), "ok": 200, "client_a": 200, "client_b": 404}
-HISTORY = {"allowed": set(STAFF), "ok": 200, "client_a": 403, "client_b": 404}
-CREATE = {"allowed": ADMIN_PM, "ok": 201, "client_a": 403, "client_b": 403}
-EDIT = {"allowed": ADMIN_PM, "ok": 200, "client_a": 403, "client_b": 404}
-DELETE = {"allowed": ADMIN, "ok": 204, "client_a": 403, "client_b": 404}
 
 NEW_CLIENT = {"code": "NEWCO", "name_en": "NewCo", "kind": "overseas", "country": "DE"}
 PUT_CLIENT = {"code": "ALPHA", "name_en": "Alpha renamed", "kind": "domestic", "uscc": "{uscc}"}
@@ -101,24 +88,6 @@ MATRIX = {
     "me": row("get", "/api/v1/me/", allowed=set(STAFF), ok=200, client_a=200, client_b=200),
     "logout": row("post", "/api/v1/auth/logout/", allowed=set(STAFF), ok=204, client_a=204, client_b=204),
 }
-
-
-def make_actor(name, client_a, client_b):
-    if name == "anonymous":
-        return None
-    if name == "client_a":
-        return ClientUserFactory(client=client_a)
-    if name == "client_b":
-        return ClientUserFactory(client=client_b)
-    return StaffUserFactory(roles=[name])
-
-
-def fill(value, ids):
-    if isinstance(value, dict):
-        return {k: fill(v, ids) for k, v in value.items()}
-    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
-        return ids[value[1:-1]]
-    return value
 
 
 @pytest.mark.parametrize("actor", ACTORS)

@@ -1,0 +1,50 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import STAFF_ROLES
+from accounts.models import User
+from clients.selectors import client_list, device_list
+from core.filters import ChoiceInFilter, SearchFilter, scoped_queryset
+
+from .choices import Health, Priority, ProjectStatus, ServiceType
+from .models import Project
+
+
+def _staff_users(request):
+    return User.objects.filter(groups__name__in=STAFF_ROLES).distinct()
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    client = django_filters.ModelChoiceFilter(queryset=scoped_queryset(client_list), label=_("Client"))
+    device = django_filters.ModelChoiceFilter(
+        queryset=scoped_queryset(device_list), field_name="devices", label=_("Device")
+    )
+    status = ChoiceInFilter(choices=ProjectStatus.choices, label=_("Status"))
+    service_type = ChoiceInFilter(choices=ServiceType.choices, label=_("Service type"))
+    priority = ChoiceInFilter(choices=Priority.choices, label=_("Priority"))
+    health = ChoiceInFilter(choices=Health.choices, label=_("Health"))
+    project_manager = django_filters.ModelChoiceFilter(queryset=_staff_users, label=_("Project manager"))
+    due_after = django_filters.DateFilter(field_name="next_due_date", lookup_expr="gte", label=_("Next due from"))
+    due_before = django_filters.DateFilter(field_name="next_due_date", lookup_expr="lte", label=_("Next due until"))
+    target_after = django_filters.DateFilter(field_name="target_date", lookup_expr="gte", label=_("Target from"))
+    target_before = django_filters.DateFilter(field_name="target_date", lookup_expr="lte", label=_("Target until"))
+    q = SearchFilter(search_fields=("code", "title", "client__code", "client__name_zh", "client__name_en"))
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("code", "code"),
+            ("title", "title"),
+            ("status", "status"),
+            ("health", "health"),
+            ("progress", "progress"),
+            ("next_due_date", "next_due_date"),
+            ("target_date", "target_date"),
+            ("start_date", "start_date"),
+            ("created_at", "created_at"),
+            ("updated_at", "updated_at"),
+        ),
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = Project
+        fields = ["client", "status", "service_type", "priority", "health", "project_manager"]
