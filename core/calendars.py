@@ -75,14 +75,16 @@ class WorkingCalendar:
         self.published_years = published_years
 
     @classmethod
-    def load(cls, kind: str, first: date, last: date) -> "WorkingCalendar":
+    def load(cls, kind: str, first: date | None = None, last: date | None = None) -> "WorkingCalendar":
+        """The calendar with its overrides for the years of ``first``…``last`` (all years when not given)."""
         from .models import CalendarOverride
 
         if kind == CalendarKind.CALENDAR_DAYS:
             return cls(kind)
-        rows = CalendarOverride.objects.filter(
-            calendar=kind, date__year__gte=first.year, date__year__lte=last.year
-        ).values_list("date", "is_working_day")
+        rows = CalendarOverride.objects.filter(calendar=kind)
+        if first is not None and last is not None:
+            rows = rows.filter(date__year__gte=first.year, date__year__lte=last.year)
+        rows = rows.values_list("date", "is_working_day")
         overrides = dict(rows)
         return cls(kind, overrides, frozenset(d.year for d in overrides))
 
@@ -130,6 +132,19 @@ class WorkingCalendar:
             provisional = provisional or guessed
             count += working
         return CountAnswer(count, provisional)
+
+
+class CalendarBook:
+    """Every calendar a computation needs, each loaded once with all its overrides (the table is small: a few
+    dozen rows a year). Hand one book to a whole schedule, sweep or page so it asks the database once per kind."""
+
+    def __init__(self):
+        self._calendars: dict[str, WorkingCalendar] = {}
+
+    def __getitem__(self, kind: str) -> WorkingCalendar:
+        if kind not in self._calendars:
+            self._calendars[kind] = WorkingCalendar.load(kind)
+        return self._calendars[kind]
 
 
 def _span_end(start: date, n: int) -> date:

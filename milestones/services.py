@@ -1,0 +1,580 @@
+"""Every write of the regulatory engine: applying a pathway, milestones (complete, reschedule, transitions),
+dependencies, submissions and the review clocks they drive, the expiry sweep and the project health refresh."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.calendars import CalendarBook
+from core.events import emit
+from core.exceptions import ConflictError, TransitionNotAllowed
+from core.services import lock_for_write, record_transition, record_update, save_audited
+from core.state_machine import StateMachine
+from projects.choices import OPEN_PROJECT_STATUSES, Health
+from projects.models import Project
+
+from .choices import (
+    OPEN_MILESTONE_STATUSES,
+    ClockAction,
+    ClockKind,
+    ClockState,
+    DeficiencyRule,
+    MilestoneStatus,
+    SubmissionFlag,
+    SubmissionStatus,
+)
+from .clocks import CLOCK_ACTIONS, allowed_actions, apply_event
+from .models import ClockEvent, Milestone, MilestoneDependency, PathwayTemplate, ReviewClock, Submission
+from .scheduling import CycleError, descendants, nodes_from, plan
+
+DUE_SOON_DAYS = 7
+CLOCK_EVENT_NAMES = {
+    ClockAction.START: "review_clock.started",
+    ClockAction.PAUSE: "review_clock.paused",
+    ClockAction.RESUME: "review_clock.resumed",
+    ClockAction.RESTART: "review_clock.restarted",
+    ClockAction.STOP: "review_clock.stopped",
+}
+
+M = MilestoneStatus
+MILESTONE_STATUS = StateMachine(
+    {
+        M.NOT_STARTED: {M.IN_PROGRESS, M.DONE, M.BLOCKED, M.SKIPPED},
+        M.IN_PROGRESS: {M.DONE, M.BLOCKED, M.NOT_STARTED},
+        M.BLOCKED: {M.IN_PROGRESS, M.NOT_STARTED, M.DONE},
+        M.DONE: {M.IN_PROGRESS},
+        M.SKIPPED: {M.NOT_STARTED},
+    }
+)
+
+S = SubmissionStatus
+SUBMISSION_STATUS = StateMachine(
+    {
+        S.PLANNED: {S.PREPARING, S.WITHDRAWN},
+        S.PREPARING: {S.SUBMITTED, S.WITHDRAWN},
+        S.SUBMITTED: {S.ACCEPTED, S.REFUSED, S.WITHDRAWN},
+        S.REFUSED: {S.PREPARING, S.WITHDRAWN},
+        S.ACCEPTED: {S.UNDER_REVIEW, S.WITHDRAWN},
+        S.UNDER_REVIEW: {S.DEFICIENCY, S.DECISION_PENDING, S.WITHDRAWN},
+        S.DEFICIENCY: {S.UNDER_REVIEW, S.WITHDRAWN},
+        S.DECISION_PENDING: {S.APPROVED, S.REJECTED, S.WITHDRAWN},
+        S.APPROVED: set(),
+        S.REJECTED: set(),
+        S.WITHDRAWN: set(),
+    }
+)
+FINAL_SUBMISSION_STATUSES = {S.APPROVED, S.REJECTED, S.WITHDRAWN}
+
+
+def local_today() -> date:
+    return timezone.localdate()
+
+
+def _actor_id(actor) -> int | None:
+    return getattr(actor, "pk", None)
+
+
+# --- Applying a pathway -----------------------------------------------------------------------------------------
+def pathway_effective(*, code: str, on: date) -> PathwayTemplate:
+    """The version of pathway ``code`` in force on ``on`` (the newest one whose ``effective_from`` has come)."""
+    pathway = PathwayTemplate.objects.filter(code=code, effective_from__lte=on).order_by("-effective_from").first()
+    if pathway is None:
+        raise ValidationError({"pathway": [_("No version of pathway %(code)s is in force on %(date)s.") % {
+            "code": code, "date": on.isoformat()}]})  # fmt: skip
+    return pathway
+
+
+@transaction.atomic
+def pathway_apply(
+    *, project: Project, actor: User | None, pathway: str, start_date: date, authority: str = ""
+) -> Submission:
+    """Plan ``project`` along ``pathway`` from ``start_date``: a submission, its milestones (dates computed
+    forward through the dependency graph, each in its own calendar; baseline = first plan), their
+    dependencies, and the pathway's review clocks (not started)."""
+    project = lock_for_write(project)
+    template = pathway_effective(code=pathway, on=start_date)
+    if Submission.objects.filter(project=project, pathway_code=template.code).exists():
+        raise ConflictError(
+            _("This project already follows pathway %(code)s; a pathway can be applied once.") % {"code": template.code}
+        )
+    submission = Submission(
+        project=project, pathway=template, pathway_code=template.code, authority=authority or template.authority
+    )
+    save_audited(submission, actor=actor, reason=f"pathway {template.code} v{template.version} applied")
+
+    milestone_templates = list(template.milestone_templates.order_by("order"))
+    nodes = nodes_from(
+        ((t.code, t.duration, t.calendar) for t in milestone_templates),
+        ((p["code"], t.code, p.get("lag", 0)) for t in milestone_templates for p in t.predecessors),
+    )
+    try:
+        schedule = plan(nodes, start_date, CalendarBook())
+    except CycleError as exc:
+        raise ValidationError({"pathway": [_("The pathway template has a dependency cycle: %s") % exc]}) from exc
+
+    milestones = Milestone.objects.bulk_create(
+        [
+            Milestone(
+                project=project,
+                submission=submission,
+                template=t,
+                code=t.code,
+                name_zh=t.name_zh,
+                name_en=t.name_en,
+                kind=t.kind,
+                order=t.order,
+                calendar=t.calendar,
+                duration=t.duration,
+                planned_start=schedule[t.code].planned_start,
+                due_date=schedule[t.code].due_date,
+                baseline_due_date=schedule[t.code].due_date,
+                responsible=t.responsible,
+                client_visible=t.client_visible,
+            )
+            for t in milestone_templates
+        ]
+    )
+    by_code = {m.code: m for m in milestones}
+    MilestoneDependency.objects.bulk_create(
+        [
+            MilestoneDependency(predecessor=by_code[p["code"]], successor=by_code[t.code], lag_days=p.get("lag", 0))
+            for t in milestone_templates
+            for p in t.predecessors
+        ]
+    )
+    ReviewClock.objects.bulk_create(
+        [
+            ReviewClock(
+                submission=submission,
+                kind=c.kind,
+                budget=c.budget,
+                unit=c.unit,
+                restart_budget=c.restart_budget,
+                on_deficiency=c.on_deficiency,
+                starts_on_status=c.starts_on_status,
+                round_budget=c.budget,
+            )
+            for c in template.clock_templates.all()
+        ]
+    )
+    project_health_refresh(project_ids=[project.pk])
+    emit(
+        "pathway.applied",
+        project_id=project.pk,
+        client_id=project.client_id,
+        submission_id=submission.pk,
+        pathway=template.code,
+        actor_id=_actor_id(actor),
+    )
+    return submission
+
+
+# --- Milestones -------------------------------------------------------------------------------------------------
+@transaction.atomic
+def milestone_create(
+    *,
+    actor: User | None,
+    project: Project,
+    name_en: str = "",
+    name_zh: str = "",
+    due_date: date | None = None,
+    planned_start: date | None = None,
+    submission: Submission | None = None,
+    kind: str = "task",
+    calendar: str = "cn_workdays",
+    owner: User | None = None,
+    responsible: str = "cro",
+    client_visible: bool = True,
+) -> Milestone:
+    """An ad-hoc milestone outside any template; its baseline is its first due date."""
+    milestone = Milestone(
+        project=project,
+        submission=submission,
+        name_en=name_en,
+        name_zh=name_zh,
+        kind=kind,
+        calendar=calendar,
+        planned_start=planned_start,
+        due_date=due_date,
+        baseline_due_date=due_date,
+        owner=owner,
+        responsible=responsible,
+        client_visible=client_visible,
+        order=(project.milestones.count() + 1) * 10,
+    )
+    if planned_start and due_date:
+        milestone.duration = max(CalendarBook()[calendar].between(planned_start, due_date).days, 0)
+    save_audited(milestone, actor=actor)
+    project_health_refresh(project_ids=[project.pk])
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(
+    *, milestone: Milestone, actor: User | None, data: dict[str, Any], expected_version: int | None = None
+) -> Milestone:
+    """Descriptive fields only; dates move through ``milestone_reschedule`` and status through transitions."""
+    data = {k: v for k, v in data.items() if k not in {"due_date", "planned_start", "status", "completed_on"}}
+    if milestone.baseline_due_date is None and milestone.due_date:
+        data["baseline_due_date"] = milestone.due_date
+    return record_update(instance=milestone, actor=actor, data=data, expected_version=expected_version)
+
+
+@transaction.atomic
+def milestone_transition(
+    *,
+    milestone: Milestone,
+    actor: User | None,
+    to: str,
+    reason: str = "",
+    on: date | None = None,
+    expected_version: int | None = None,
+) -> Milestone:
+    extra = {"completed_on": (on or local_today()) if to == M.DONE else None}
+    milestone, _previous = record_transition(
+        instance=milestone,
+        machine=MILESTONE_STATUS,
+        to=to,
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+        extra=extra,
+    )
+    if to == M.DONE:
+        _drive_clock_of_milestone(milestone, on=milestone.completed_on, actor=actor)
+        emit(
+            "milestone.completed",
+            milestone_id=milestone.pk,
+            project_id=milestone.project_id,
+            client_id=milestone.project.client_id,
+            completed_on=milestone.completed_on.isoformat(),
+            actor_id=_actor_id(actor),
+        )
+    elif to == M.BLOCKED:
+        emit("milestone.blocked", milestone_id=milestone.pk, project_id=milestone.project_id, reason=reason)
+    project_health_refresh(project_ids=[milestone.project_id])
+    return milestone
+
+
+def milestone_complete(
+    *, milestone: Milestone, actor: User | None, on: date | None = None, expected_version: int | None = None
+) -> Milestone:
+    return milestone_transition(milestone=milestone, actor=actor, to=M.DONE, on=on, expected_version=expected_version)
+
+
+def _drive_clock_of_milestone(milestone: Milestone, *, on: date, actor) -> None:
+    """A template may say that finishing this milestone starts, pauses, resumes, restarts or stops a clock."""
+    template = milestone.template
+    if template is None or not template.clock_kind or milestone.submission_id is None:
+        return
+    clock = ReviewClock.objects.filter(submission_id=milestone.submission_id, kind=template.clock_kind).first()
+    if clock is not None and clock.state in CLOCK_ACTIONS[template.clock_action][0]:
+        review_clock_act(clock=clock, action=template.clock_action, on=on, actor=actor, reason=f"{milestone.code} done")
+
+
+@dataclass(frozen=True)
+class Shift:
+    milestone: Milestone
+    old_due_date: date | None
+    new_due_date: date
+    old_planned_start: date | None
+    new_planned_start: date | None
+
+
+def _project_graph(project_id: int):
+    milestones = {m.pk: m for m in Milestone.objects.filter(project_id=project_id).select_related("project")}
+    links = list(MilestoneDependency.objects.filter(successor__project_id=project_id).values_list(
+        "predecessor_id", "successor_id", "lag_days"))  # fmt: skip
+    nodes = nodes_from(((pk, m.duration, m.calendar) for pk, m in milestones.items() if m.due_date), links)
+    return milestones, nodes
+
+
+@transaction.atomic
+def milestone_reschedule(
+    *,
+    milestone: Milestone,
+    actor: User | None,
+    due_date: date,
+    shift_successors: bool = True,
+    dry_run: bool = False,
+    expected_version: int | None = None,
+) -> list[Shift]:
+    """Move ``milestone`` to ``due_date``; with ``shift_successors`` its successors move with it, each in its own
+    calendar (done milestones stay). ``dry_run`` returns every move (old → new) and changes nothing."""
+    milestone = lock_for_write(milestone, expected_version=expected_version)
+    if milestone.status == M.DONE:
+        raise ConflictError(_("A done milestone keeps its dates; reopen it first."))
+    if milestone.planned_start and due_date < milestone.planned_start:
+        raise ValidationError({"due_date": [_("The due date cannot be before the planned start.")]})
+    milestones, nodes = _project_graph(milestone.project_id)
+    moving = descendants(nodes, milestone.pk) if shift_successors and milestone.pk in nodes else set()
+    moving -= {pk for pk in moving if milestones[pk].status == M.DONE}
+    fixed = {pk: m.due_date for pk, m in milestones.items() if pk in nodes and pk not in moving}
+    fixed[milestone.pk] = due_date
+    start = min((m.planned_start or m.due_date) for m in milestones.values() if m.due_date)
+    schedule = plan(nodes, start, CalendarBook(), fixed) if nodes else {}
+
+    shifts = [Shift(milestone, milestone.due_date, due_date, milestone.planned_start, milestone.planned_start)]
+    for pk in sorted(moving, key=lambda k: (schedule[k].due_date, milestones[k].order)):
+        current = milestones[pk]
+        if schedule[pk].due_date != current.due_date:
+            shifts.append(
+                Shift(
+                    current, current.due_date, schedule[pk].due_date, current.planned_start, schedule[pk].planned_start
+                )
+            )
+    if dry_run:
+        transaction.set_rollback(True)
+        return shifts
+    for shift in shifts:
+        target = shift.milestone
+        data = {"due_date": shift.new_due_date, "planned_start": shift.new_planned_start}
+        if target.baseline_due_date is None:
+            data["baseline_due_date"] = shift.old_due_date or shift.new_due_date
+        if target.pk == milestone.pk and target.planned_start:
+            data["duration"] = max(CalendarBook()[target.calendar].between(target.planned_start, due_date).days, 0)
+        record_update(instance=target, actor=actor, data=data)
+    emit(
+        "milestone.rescheduled",
+        milestone_id=milestone.pk,
+        project_id=milestone.project_id,
+        client_id=milestone.project.client_id,
+        moves=[
+            {"milestone_id": s.milestone.pk, "old": str(s.old_due_date), "new": str(s.new_due_date)} for s in shifts
+        ],
+        actor_id=_actor_id(actor),
+    )
+    project_health_refresh(project_ids=[milestone.project_id])
+    return shifts
+
+
+@transaction.atomic
+def dependency_add(*, predecessor: Milestone, successor: Milestone, lag_days: int = 0) -> MilestoneDependency:
+    """Finish-to-start link; one that would close a cycle is refused (400)."""
+    if predecessor.project_id != successor.project_id:
+        raise ValidationError({"predecessor": [_("Both milestones must belong to the same project.")]})
+    if predecessor.pk == successor.pk:
+        raise ValidationError({"predecessor": [_("A milestone cannot depend on itself.")]})
+    links = MilestoneDependency.objects.filter(successor__project_id=successor.project_id)
+    graph = nodes_from(
+        ((pk, 0, "calendar_days") for pk in Milestone.objects.filter(project_id=successor.project_id).values_list(
+            "pk", flat=True)),
+        links.values_list("predecessor_id", "successor_id", "lag_days"),
+    )  # fmt: skip
+    if predecessor.pk in descendants(graph, successor.pk):
+        raise ValidationError({"predecessor": [_("This link would create a dependency cycle.")]})
+    link, _created = MilestoneDependency.objects.update_or_create(
+        predecessor=predecessor, successor=successor, defaults={"lag_days": lag_days}
+    )
+    return link
+
+
+@transaction.atomic
+def dependency_remove(*, predecessor: Milestone, successor: Milestone) -> None:
+    MilestoneDependency.objects.filter(predecessor=predecessor, successor=successor).delete()
+
+
+# --- Review clocks ----------------------------------------------------------------------------------------------
+@transaction.atomic
+def review_clock_act(
+    *,
+    clock: ReviewClock,
+    action: str,
+    actor: User | None,
+    on: date | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> ReviewClock:
+    """Record ``action`` on ``on`` (default today) and update what the clock reads. Illegal: 409."""
+    clock = lock_for_write(clock, expected_version=expected_version)
+    sources, _target = CLOCK_ACTIONS[action]
+    if clock.state not in sources:
+        raise TransitionNotAllowed(current=clock.state, requested=action, allowed=allowed_actions(clock.state))
+    on = on or local_today()
+    last = clock.events.order_by("-on", "-id").first()
+    if last is not None and on < last.on:
+        raise ValidationError({"on": [_("The clock's last event was on %(date)s; events cannot go back in time.") % {
+            "date": last.on.isoformat()}]})  # fmt: skip
+    ClockEvent.objects.create(clock=clock, action=action, on=on, reason=reason[:500], actor=actor)
+    apply_event(clock, action, on, CalendarBook()[clock.unit])
+    clock.version += 1
+    save_audited(clock, actor=actor, reason=f"{action} on {on.isoformat()}" + (f" ({reason})" if reason else ""))
+    emit(
+        CLOCK_EVENT_NAMES[action],
+        clock_id=clock.pk,
+        submission_id=clock.submission_id,
+        kind=clock.kind,
+        on=on.isoformat(),
+        actor_id=_actor_id(actor),
+    )
+    project_health_refresh(project_ids=[clock.submission.project_id])
+    return clock
+
+
+def review_clock_start(**kwargs) -> ReviewClock:
+    return review_clock_act(action=ClockAction.START, **kwargs)
+
+
+def review_clock_pause(**kwargs) -> ReviewClock:
+    return review_clock_act(action=ClockAction.PAUSE, **kwargs)
+
+
+def review_clock_resume(**kwargs) -> ReviewClock:
+    return review_clock_act(action=ClockAction.RESUME, **kwargs)
+
+
+def review_clock_restart(**kwargs) -> ReviewClock:
+    return review_clock_act(action=ClockAction.RESTART, **kwargs)
+
+
+def review_clock_stop(**kwargs) -> ReviewClock:
+    return review_clock_act(action=ClockAction.STOP, **kwargs)
+
+
+# --- Submissions ------------------------------------------------------------------------------------------------
+@transaction.atomic
+def submission_update(
+    *, submission: Submission, actor: User | None, data: dict[str, Any], expected_version: int | None = None
+) -> Submission:
+    data = {k: v for k, v in data.items() if k in {"reference_number", "authority"}}
+    return record_update(instance=submission, actor=actor, data=data, expected_version=expected_version)
+
+
+DATE_FIELD_OF_STATUS = {S.SUBMITTED: "submitted_on", S.ACCEPTED: "accepted_on", S.APPROVED: "decided_on",
+                        S.REJECTED: "decided_on", S.WITHDRAWN: "decided_on"}  # fmt: skip
+
+
+@transaction.atomic
+def submission_transition(
+    *,
+    submission: Submission,
+    actor: User | None,
+    to: str,
+    on: date | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Submission:
+    """Move the submission and drive its clocks as its template says: the authority clock starts at its
+    ``starts_on_status``; a deficiency pauses it (FDA) or ends the round (NMPA) and starts the applicant's
+    response clock; the answer resumes it (FDA) or restarts a fresh budget (NMPA); a decision stops them."""
+    on = on or local_today()
+    extra = {DATE_FIELD_OF_STATUS[to]: on} if to in DATE_FIELD_OF_STATUS else {}
+    submission, previous = record_transition(
+        instance=submission,
+        machine=SUBMISSION_STATUS,
+        to=to,
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+        extra=extra,
+    )
+    for clock in submission.clocks.order_by("id"):
+        action = _clock_action_for(clock, previous, to)
+        if action is not None:
+            review_clock_act(clock=clock, action=action, on=on, actor=actor, reason=f"submission {previous} → {to}")
+    emit(
+        "submission.status_changed",
+        submission_id=submission.pk,
+        project_id=submission.project_id,
+        client_id=submission.project.client_id,
+        old=previous,
+        new=to,
+        actor_id=_actor_id(actor),
+    )
+    project_health_refresh(project_ids=[submission.project_id])
+    return submission
+
+
+def _clock_action_for(clock: ReviewClock, previous: str, to: str) -> str | None:
+    state = clock.state
+    if to in FINAL_SUBMISSION_STATUSES or to == S.DECISION_PENDING:
+        return ClockAction.STOP if state in (ClockState.RUNNING, ClockState.PAUSED, ClockState.EXPIRED) else None
+    if clock.kind == ClockKind.APPLICANT_RESPONSE:
+        if to == S.DEFICIENCY:
+            return {ClockState.NOT_STARTED: ClockAction.START, ClockState.STOPPED: ClockAction.RESTART}.get(state)
+        if previous == S.DEFICIENCY:
+            return ClockAction.STOP if state in (ClockState.RUNNING, ClockState.EXPIRED) else None
+        return None
+    if to == clock.starts_on_status and state == ClockState.NOT_STARTED:
+        return ClockAction.START
+    if to == S.DEFICIENCY and state == ClockState.RUNNING:
+        return {DeficiencyRule.PAUSE_RESUME: ClockAction.PAUSE, DeficiencyRule.STOP_RESTART: ClockAction.STOP}.get(
+            clock.on_deficiency
+        )
+    if previous == S.DEFICIENCY and to == S.UNDER_REVIEW:
+        if clock.on_deficiency == DeficiencyRule.PAUSE_RESUME and state == ClockState.PAUSED:
+            return ClockAction.RESUME
+        if clock.on_deficiency == DeficiencyRule.STOP_RESTART and state == ClockState.STOPPED:
+            return ClockAction.RESTART
+    return None
+
+
+# --- Sweeps -----------------------------------------------------------------------------------------------------
+@transaction.atomic
+def clocks_expire_due(*, today: date | None = None) -> int:
+    """Set-based: every running clock whose budget ran out before ``today`` becomes expired; an expired
+    applicant-response clock flags its submission (deemed withdrawn / review terminated) and tells the PM."""
+    today = today or local_today()
+    due = ReviewClock.objects.select_for_update().filter(state=ClockState.RUNNING, due_on__lt=today)
+    expiring = list(due.values_list("pk", "submission_id", "kind", "submission__project_id"))
+    if not expiring:
+        return 0
+    ReviewClock.objects.filter(pk__in=[row[0] for row in expiring]).update(
+        state=ClockState.EXPIRED, expired_on=F("due_on") + timedelta(days=1), version=F("version") + 1
+    )
+    flagged = [row[1] for row in expiring if row[2] == ClockKind.APPLICANT_RESPONSE]
+    if flagged:
+        Submission.objects.filter(pk__in=flagged, flag="").update(
+            flag=SubmissionFlag.DEEMED_WITHDRAWN, flagged_on=today, version=F("version") + 1
+        )
+    for clock_id, submission_id, kind, project_id in expiring:
+        emit("review_clock.expired", clock_id=clock_id, submission_id=submission_id, kind=kind, project_id=project_id)
+        if kind == ClockKind.APPLICANT_RESPONSE:
+            emit("submission.flagged", submission_id=submission_id, project_id=project_id,
+                 flag=SubmissionFlag.DEEMED_WITHDRAWN)  # fmt: skip
+    project_health_refresh(project_ids={row[3] for row in expiring}, today=today)
+    return len(expiring)
+
+
+def project_health_refresh(*, project_ids: Iterable[int] | None = None, today: date | None = None) -> int:
+    """Recompute ``health``, ``progress`` and ``next_due_date`` of the given open projects (all open projects
+    when None) in one UPDATE: set-based, whatever the number of projects.
+
+    late: an open milestone is past its due date, or a clock has expired (or runs past its budget);
+    at_risk: an open milestone not started is due within 7 days, or one has slipped past its baseline, or a
+    running clock has 20 % or less of its budget left; otherwise on_track.
+    """
+    today = today or local_today()
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    open_milestones = Milestone.objects.filter(project=OuterRef("pk"), status__in=OPEN_MILESTONE_STATUSES)
+    clocks = ReviewClock.objects.filter(submission__project=OuterRef("pk"))
+    late = Exists(open_milestones.filter(due_date__lt=today)) | Exists(
+        clocks.filter(Q(state=ClockState.EXPIRED) | Q(state=ClockState.RUNNING, due_on__lt=today))
+    )
+    at_risk = (
+        Exists(open_milestones.filter(status=M.NOT_STARTED, due_date__lte=soon))
+        | Exists(open_milestones.filter(due_date__gt=F("baseline_due_date")))
+        | Exists(clocks.filter(state=ClockState.RUNNING, warn_on__lte=today))
+    )
+    counted = Milestone.objects.filter(project=OuterRef("pk")).exclude(status=M.SKIPPED).order_by().values("project")
+    total = Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
+    done = Subquery(counted.filter(status=M.DONE).annotate(n=Count("pk")).values("n"), output_field=IntegerField())
+    next_due = Subquery(open_milestones.order_by().values("project").annotate(d=Min("due_date")).values("d"))
+    projects = Project.objects.filter(status__in=OPEN_PROJECT_STATUSES)
+    if project_ids is not None:
+        projects = projects.filter(pk__in=list(project_ids))
+    return projects.update(
+        health=Case(When(late, then=Value(Health.LATE)), When(at_risk, then=Value(Health.AT_RISK)),
+                    default=Value(Health.ON_TRACK)),
+        progress=Coalesce(done * 100 / total, Value(0)),
+        next_due_date=next_due,
+    )  # fmt: skip

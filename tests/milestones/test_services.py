@@ -1,0 +1,254 @@
+"""The regulatory engine: pathway plans, statutory clocks (NMPA restart, FDA resume), reschedule, health."""
+
+from datetime import date, timedelta
+
+import chinese_calendar
+import pytest
+from django.core.exceptions import ValidationError
+
+from core.exceptions import ConflictError, StaleVersion, TransitionNotAllowed
+from milestones.models import Milestone, ReviewClock
+from milestones.services import (
+    clocks_expire_due,
+    dependency_add,
+    milestone_complete,
+    milestone_reschedule,
+    pathway_apply,
+    project_health_refresh,
+    review_clock_pause,
+    submission_transition,
+)
+from projects.models import Project
+from tests.factories import ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+START = date(2025, 3, 3)
+
+# CN_NMPA_II from 2025-03-03: code → (duration in Chinese working days, due date), counted by hand with the
+# official calendar (Qingming 4–6 April, Labour Day 1–5 May with Sunday 27 April worked, Dragon Boat 31 May –
+# 2 June, National Day and Mid-Autumn 1–8 October with Sunday 28 September and Saturday 11 October worked).
+CN_NMPA_II_PLAN = {
+    "KICKOFF": (5, date(2025, 3, 10)),
+    "GAP_ANALYSIS": (10, date(2025, 3, 24)),
+    "TYPE_TESTING": (40, date(2025, 5, 22)),
+    "CLINICAL_EVALUATION": (30, date(2025, 5, 8)),
+    "DOSSIER": (20, date(2025, 6, 20)),
+    "CLIENT_SIGN_OFF": (5, date(2025, 6, 27)),
+    "SUBMISSION": (1, date(2025, 6, 30)),
+    "ACCEPTANCE": (5, date(2025, 7, 7)),
+    "TECHNICAL_REVIEW": (60, date(2025, 10, 9)),
+    "ADMIN_DECISION": (20, date(2025, 11, 5)),
+    "CERTIFICATE": (10, date(2025, 11, 19)),
+}
+
+
+def workdays_after(day: date, n: int) -> date:
+    """An independent count with chinesecalendar itself: the n-th working day after ``day``."""
+    return chinese_calendar.get_workdays(day + timedelta(days=1), day + timedelta(days=3 * n + 30))[n - 1]
+
+
+@pytest.fixture
+def project():
+    return ProjectFactory(start_date=START)
+
+
+def test_cn_nmpa_ii_plan_is_pinned(project):
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=START)
+    milestones = {m.code: m for m in submission.milestones.all()}
+    assert {code: (m.duration, m.due_date) for code, m in milestones.items()} == CN_NMPA_II_PLAN
+    for m in milestones.values():
+        assert m.baseline_due_date == m.due_date
+        assert workdays_after(m.planned_start, m.duration) == m.due_date, m.code
+    assert milestones["TECHNICAL_REVIEW"].planned_start == workdays_after(date(2025, 7, 7), 3)  # 3-day transfer lag
+    assert submission.authority == "provincial_mpa"
+    assert sorted(submission.clocks.values_list("kind", "budget")) == [
+        ("applicant_response", 365),
+        ("authority_review", 60),
+    ]
+
+
+def test_a_pathway_applies_once_but_others_may_join(project):
+    pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=START)
+    with pytest.raises(ConflictError, match="CN_NMPA_II"):
+        pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=START)
+    us = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=START)
+    assert us.authority == "fda"
+    assert project.submissions.count() == 2
+    assert us.milestones.get(code="DECISION").due_date == us.milestones.get(code="SUBMISSION").due_date + timedelta(90)
+
+
+def test_unknown_pathway_is_a_validation_error(project):
+    with pytest.raises(ValidationError):
+        pathway_apply(project=project, actor=None, pathway="MARS_AGENCY", start_date=START)
+
+
+def walk(submission, *steps):
+    for to, on in steps:
+        submission = submission_transition(submission=submission, actor=None, to=to, on=on)
+    return submission
+
+
+def test_nmpa_supplement_ends_the_round_and_the_answer_restarts_a_fresh_budget(project):
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=START)
+    review_start = date(2025, 3, 10)
+    submission = walk(
+        submission,
+        ("preparing", date(2025, 3, 3)),
+        ("submitted", date(2025, 3, 3)),
+        ("accepted", date(2025, 3, 7)),
+        ("under_review", review_start),
+    )
+    clock = submission.clocks.get(kind="authority_review")
+    assert (clock.state, clock.due_on) == ("running", workdays_after(review_start, 60))
+
+    notice = workdays_after(review_start, 45)  # the supplement notice (补正) at working day 45
+    submission = walk(submission, ("deficiency", notice))
+    clock.refresh_from_db()
+    applicant = submission.clocks.get(kind="applicant_response")
+    assert (clock.state, clock.consumed_before, clock.due_on) == ("stopped", 45, None)
+    assert (applicant.state, applicant.due_on) == ("running", notice + timedelta(days=365))
+
+    received = date(2025, 9, 15)  # the supplement arrives months later
+    walk(submission, ("under_review", received))
+    clock.refresh_from_db()
+    applicant.refresh_from_db()
+    assert (clock.state, clock.round, clock.round_budget, clock.consumed_before) == ("running", 2, 60, 0)
+    assert clock.due_on == workdays_after(received, 60) == date(2025, 12, 12)
+    assert applicant.state == "stopped"
+    assert list(clock.events.values_list("action", flat=True)) == ["start", "stop", "restart"]
+
+
+def test_fda_ai_hold_pauses_and_the_answer_resumes_where_it_stopped(project):
+    submission = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=START)
+    received = date(2025, 6, 2)
+    submission = walk(
+        submission, ("preparing", received), ("submitted", received), ("accepted", received + timedelta(14))
+    )
+    submission = walk(submission, ("under_review", received + timedelta(15)))
+    hold = received + timedelta(days=58)
+    submission = walk(submission, ("deficiency", hold))
+    clock = submission.clocks.get(kind="authority_review")
+    assert (clock.state, clock.consumed_before, clock.due_on) == ("paused", 58, None)
+
+    answered = hold + timedelta(days=62)
+    walk(submission, ("under_review", answered))
+    clock.refresh_from_db()
+    assert (clock.state, clock.consumed_before, clock.round) == ("running", 58, 1)
+    assert clock.due_on == answered + timedelta(days=32)
+
+
+def test_pausing_a_paused_clock_is_refused(project):
+    submission = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=START)
+    walk(submission, ("preparing", START), ("submitted", START), ("accepted", START), ("under_review", START))
+    clock = submission.clocks.get(kind="authority_review")
+    clock = review_clock_pause(clock=clock, actor=None, on=START + timedelta(5))
+    with pytest.raises(TransitionNotAllowed) as caught:
+        review_clock_pause(clock=clock, actor=None, on=START + timedelta(6))
+    assert caught.value.allowed == ["restart", "resume", "stop"]
+
+
+def test_clock_events_cannot_go_back_in_time(project):
+    submission = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=START)
+    walk(submission, ("preparing", START), ("submitted", START + timedelta(10)))
+    clock = submission.clocks.get(kind="authority_review")
+    with pytest.raises(ValidationError):
+        review_clock_pause(clock=clock, actor=None, on=START)
+
+
+def test_expired_applicant_clock_flags_the_submission(project):
+    submission = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=START)
+    hold = date(2025, 4, 1)
+    submission = walk(
+        submission, ("preparing", START), ("submitted", START), ("accepted", START), ("under_review", START),
+        ("deficiency", hold),
+    )  # fmt: skip
+    applicant = submission.clocks.get(kind="applicant_response")
+    assert applicant.due_on == hold + timedelta(days=180)
+    assert clocks_expire_due(today=applicant.due_on) == 0  # the last day still counts
+    assert clocks_expire_due(today=applicant.due_on + timedelta(days=1)) == 1
+    assert clocks_expire_due(today=applicant.due_on + timedelta(days=2)) == 0  # idempotent
+    applicant.refresh_from_db()
+    submission.refresh_from_db()
+    assert applicant.state == "expired"
+    assert submission.flag == "deemed_withdrawn"
+    assert Project.objects.get(pk=project.pk).health == "late"
+
+
+def test_reschedule_dry_run_lists_the_shift_and_changes_nothing(project):
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=START)
+    dossier = submission.milestones.get(code="DOSSIER")
+    before = dict(Milestone.objects.values_list("code", "due_date"))
+    shifts = milestone_reschedule(milestone=dossier, actor=None, due_date=date(2025, 7, 4), dry_run=True)
+    moved = {s.milestone.code: (s.old_due_date, s.new_due_date) for s in shifts}
+    assert moved["DOSSIER"] == (date(2025, 6, 20), date(2025, 7, 4))
+    assert moved["CLIENT_SIGN_OFF"] == (date(2025, 6, 27), workdays_after(date(2025, 7, 4), 5))
+    assert "TYPE_TESTING" not in moved
+    assert set(moved) == {"DOSSIER", "CLIENT_SIGN_OFF", "SUBMISSION", "ACCEPTANCE", "TECHNICAL_REVIEW",
+                          "ADMIN_DECISION", "CERTIFICATE"}  # fmt: skip
+    assert dict(Milestone.objects.values_list("code", "due_date")) == before
+
+
+def test_reschedule_moves_successors_in_their_calendars_and_keeps_the_baseline(project):
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=START)
+    dossier = submission.milestones.get(code="DOSSIER")
+    milestone_reschedule(milestone=dossier, actor=None, due_date=date(2025, 7, 4), expected_version=1)
+    after = {m.code: m for m in submission.milestones.all()}
+    assert after["DOSSIER"].due_date == date(2025, 7, 4)
+    assert after["CLIENT_SIGN_OFF"].due_date == workdays_after(date(2025, 7, 4), 5)
+    assert after["CERTIFICATE"].baseline_due_date == date(2025, 11, 19)
+    assert after["CERTIFICATE"].due_date > date(2025, 11, 19)
+    assert after["TYPE_TESTING"].due_date == date(2025, 5, 22)
+    with pytest.raises(StaleVersion):
+        milestone_reschedule(milestone=dossier, actor=None, due_date=date(2025, 7, 11), expected_version=1)
+
+
+def test_reschedule_without_shifting_moves_only_the_milestone(project):
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=START)
+    dossier = submission.milestones.get(code="DOSSIER")
+    shifts = milestone_reschedule(milestone=dossier, actor=None, due_date=date(2025, 7, 4), shift_successors=False)
+    assert [s.milestone.code for s in shifts] == ["DOSSIER"]
+    assert submission.milestones.get(code="CLIENT_SIGN_OFF").due_date == date(2025, 6, 27)
+
+
+def test_a_dependency_cycle_is_refused(project):
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=START)
+    kickoff = submission.milestones.get(code="KICKOFF")
+    certificate = submission.milestones.get(code="CERTIFICATE")
+    with pytest.raises(ValidationError, match="cycle"):
+        dependency_add(predecessor=certificate, successor=kickoff)
+    dependency_add(predecessor=kickoff, successor=certificate, lag_days=2)
+
+
+def test_health_progress_and_next_due(project):
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=START)
+    project.refresh_from_db()
+    assert (project.progress, project.next_due_date) == (0, date(2025, 3, 10))
+    kickoff = submission.milestones.get(code="KICKOFF")
+    milestone_complete(milestone=kickoff, actor=None, on=date(2025, 3, 10))
+    project_health_refresh(project_ids=[project.pk], today=date(2025, 3, 11))
+    project.refresh_from_db()
+    assert (project.progress, project.next_due_date, project.health) == (9, date(2025, 3, 24), "on_track")
+    project_health_refresh(project_ids=[project.pk], today=date(2025, 3, 18))  # GAP due 03-24, not started
+    project.refresh_from_db()
+    assert project.health == "at_risk"
+    project_health_refresh(project_ids=[project.pk], today=date(2025, 3, 25))
+    project.refresh_from_db()
+    assert project.health == "late"
+
+
+def test_slipping_past_the_baseline_is_at_risk(project):
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=START)
+    certificate = submission.milestones.get(code="CERTIFICATE")
+    milestone_reschedule(milestone=certificate, actor=None, due_date=date(2025, 12, 1))
+    project_health_refresh(project_ids=[project.pk], today=date(2025, 3, 4))
+    assert Project.objects.get(pk=project.pk).health == "at_risk"
+
+
+def test_health_refresh_is_one_statement_for_all_open_projects(django_assert_num_queries):
+    for _ in range(20):
+        pathway_apply(project=ProjectFactory(), actor=None, pathway="US_510K", start_date=START)
+    with django_assert_num_queries(1):
+        updated = project_health_refresh(today=date(2025, 3, 4))
+    assert updated == 20
+    assert ReviewClock.objects.count() == 40
