@@ -189,6 +189,16 @@ SPECTACULAR_SETTINGS = {
         "PriorityEnum": "projects.choices.Priority",
         "HealthEnum": "projects.choices.Health",
         "CurrencyEnum": "projects.choices.Currency",
+        "SubmissionStatusEnum": "milestones.choices.SubmissionStatus",
+        "MilestoneStatusEnum": "milestones.choices.MilestoneStatus",
+        "ClockStateEnum": "milestones.choices.ClockState",
+        "ClockKindEnum": "milestones.choices.ClockKind",
+        "ClockActionEnum": "milestones.choices.ClockAction",
+        "CalendarKindEnum": "core.choices.CalendarKind",
+        "ResponsibleEnum": "milestones.choices.Responsible",
+        "AuthorityEnum": "milestones.choices.Authority",
+        "MilestoneKindEnum": "milestones.choices.MilestoneKind",
+        "DueStateEnum": "milestones.choices.DueState",
     },
 }
 

@@ -95,12 +95,18 @@ def pathway_effective(*, code: str, on: date) -> PathwayTemplate:
 
 @transaction.atomic
 def pathway_apply(
-    *, project: Project, actor: User | None, pathway: str, start_date: date, authority: str = ""
+    *,
+    project: Project,
+    actor: User | None,
+    pathway: str,
+    start_date: date,
+    authority: str = "",
+    expected_version: int | None = None,
 ) -> Submission:
     """Plan ``project`` along ``pathway`` from ``start_date``: a submission, its milestones (dates computed
     forward through the dependency graph, each in its own calendar; baseline = first plan), their
     dependencies, and the pathway's review clocks (not started)."""
-    project = lock_for_write(project)
+    project = lock_for_write(project, expected_version=expected_version)
     template = pathway_effective(code=pathway, on=start_date)
     if Submission.objects.filter(project=project, pathway_code=template.code).exists():
         raise ConflictError(

@@ -106,8 +106,9 @@ class ListMixin:
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        serializer = self.get_output_serializer_class()(page, many=True, context=self.get_serializer_context())
-        return self.get_paginated_response(serializer.data)
+        rows = queryset if page is None else page
+        serializer = self.get_output_serializer_class()(rows, many=True, context=self.get_serializer_context())
+        return Response(serializer.data) if page is None else self.get_paginated_response(serializer.data)
 
 
 class RetrieveMixin:

@@ -1,0 +1,277 @@
+"""Serializers of the regulatory engine. Client users get the ``*Public`` allowlists: client-visible
+milestones without owners, and a submission's public status; review clocks are staff-only."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.api.serializers import UserSummarySerializer
+from accounts.models import User
+from milestones.choices import Authority
+from milestones.clocks import allowed_actions, read_clock
+from milestones.models import (
+    ClockEvent,
+    ClockTemplate,
+    Milestone,
+    MilestoneTemplate,
+    PathwayTemplate,
+    ReviewClock,
+    Submission,
+)
+from milestones.services import MILESTONE_STATUS, SUBMISSION_STATUS, local_today
+from projects.api.serializers import ProjectSummarySerializer
+
+
+# --- Pathways ---------------------------------------------------------------------------------------------------
+class MilestoneTemplateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MilestoneTemplate
+        fields = [
+            "code", "name_zh", "name_en", "order", "kind", "duration", "calendar", "predecessors", "clock_kind",
+            "clock_action", "client_visible", "responsible",
+        ]  # fmt: skip
+
+
+class ClockTemplateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClockTemplate
+        fields = ["kind", "budget", "unit", "restart_budget", "on_deficiency", "starts_on_status"]
+
+
+class PathwaySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    milestone_templates = MilestoneTemplateSerializer(many=True, read_only=True)
+    clock_templates = ClockTemplateSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PathwayTemplate
+        fields = [
+            "id", "code", "version", "effective_from", "market", "authority", "name", "name_zh", "name_en",
+            "description", "milestone_templates", "clock_templates",
+        ]  # fmt: skip
+
+
+class PathwaySummarySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = PathwayTemplate
+        fields = ["id", "code", "version", "name"]
+
+
+class ApplyPathwayInputSerializer(serializers.Serializer):
+    pathway = serializers.CharField(max_length=30, help_text=_("Pathway code, e.g. CN_NMPA_II."))
+    start_date = serializers.DateField()
+    authority = serializers.ChoiceField(choices=Authority.choices, required=False, allow_blank=True, default="")
+
+    def validate_pathway(self, value: str) -> str:
+        """Several versions share a code; the service picks the one in force on the start date."""
+        if not PathwayTemplate.objects.filter(code=value).exists():
+            codes = ", ".join(sorted(set(PathwayTemplate.objects.values_list("code", flat=True))))
+            raise serializers.ValidationError(_("Unknown pathway. Known: %(codes)s.") % {"codes": codes})
+        return value
+
+
+# --- Submissions ------------------------------------------------------------------------------------------------
+class SubmissionPublicSerializer(serializers.ModelSerializer):
+    project = ProjectSummarySerializer(read_only=True)
+    pathway = PathwaySummarySerializer(read_only=True)
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id", "project", "pathway", "authority", "reference_number", "status", "submitted_on", "accepted_on",
+            "decided_on", "flag", "flagged_on", "created_at", "updated_at", "version",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class SubmissionOutputSerializer(SubmissionPublicSerializer):
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta(SubmissionPublicSerializer.Meta):
+        fields = [*SubmissionPublicSerializer.Meta.fields, "allowed_transitions"]
+        read_only_fields = fields
+
+    def get_allowed_transitions(self, submission) -> list[str]:
+        return SUBMISSION_STATUS.allowed(submission.status)
+
+
+class SubmissionUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Submission
+        fields = ["reference_number", "authority"]
+
+
+class DatedTransitionInputSerializer(serializers.Serializer):
+    """``{"to", "on", "reason"}``: ``on`` is the day it happened (default today)."""
+
+    to = serializers.ChoiceField(choices=[])
+    on = serializers.DateField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class SubmissionTransitionInputSerializer(DatedTransitionInputSerializer):
+    to = serializers.ChoiceField(choices=sorted(SUBMISSION_STATUS.states))
+
+
+class MilestoneTransitionInputSerializer(DatedTransitionInputSerializer):
+    to = serializers.ChoiceField(choices=sorted(MILESTONE_STATUS.states))
+
+
+# --- Milestones -------------------------------------------------------------------------------------------------
+class MilestonePublicSerializer(serializers.ModelSerializer):
+    project = ProjectSummarySerializer(read_only=True)
+    name = serializers.CharField(read_only=True)
+    due_state = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id", "project", "submission", "code", "name", "name_zh", "name_en", "kind", "planned_start", "due_date",
+            "baseline_due_date", "completed_on", "responsible", "status", "due_state", "created_at", "updated_at",
+            "version",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class MilestoneOutputSerializer(MilestonePublicSerializer):
+    owner = UserSummarySerializer(read_only=True, allow_null=True)
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta(MilestonePublicSerializer.Meta):
+        fields = [
+            *MilestonePublicSerializer.Meta.fields, "order", "calendar", "duration", "owner", "client_visible",
+            "allowed_transitions",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_allowed_transitions(self, milestone) -> list[str]:
+        return MILESTONE_STATUS.allowed(milestone.status)
+
+
+class MilestoneInputSerializer(serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "project", "submission", "name_zh", "name_en", "kind", "calendar", "planned_start", "due_date", "owner",
+            "responsible", "client_visible",
+        ]  # fmt: skip
+        extra_kwargs = {"due_date": {"required": True, "allow_null": False}}
+
+
+class MilestoneUpdateSerializer(serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["name_zh", "name_en", "kind", "owner", "responsible", "client_visible"]
+
+
+class DependencySerializer(serializers.Serializer):
+    predecessor = serializers.SerializerMethodField()
+    lag_days = serializers.IntegerField()
+
+    @extend_schema_field(serializers.DictField())
+    def get_predecessor(self, link) -> dict:
+        return MilestoneRefSerializer(link.predecessor).data
+
+
+class DependencyInputSerializer(serializers.Serializer):
+    predecessor = serializers.IntegerField(min_value=1)
+    lag_days = serializers.IntegerField(min_value=-365, max_value=365, default=0)
+
+
+class MilestoneCompleteInputSerializer(serializers.Serializer):
+    on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class RescheduleInputSerializer(serializers.Serializer):
+    due_date = serializers.DateField()
+    shift_successors = serializers.BooleanField(default=True)
+    dry_run = serializers.BooleanField(default=False)
+
+
+class MilestoneRefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Milestone
+        fields = ["id", "code", "name"]
+
+
+class ShiftSerializer(serializers.Serializer):
+    milestone = MilestoneRefSerializer()
+    old_due_date = serializers.DateField(allow_null=True)
+    new_due_date = serializers.DateField()
+    old_planned_start = serializers.DateField(allow_null=True)
+    new_planned_start = serializers.DateField(allow_null=True)
+
+
+class RescheduleOutputSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    shifts = ShiftSerializer(many=True)
+
+
+# --- Review clocks ----------------------------------------------------------------------------------------------
+class ClockEventSerializer(serializers.ModelSerializer):
+    actor = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ClockEvent
+        fields = ["action", "on", "reason", "actor"]
+
+
+class ReviewClockOutputSerializer(serializers.ModelSerializer):
+    """Budget and what is left, computed for today in the clock's unit; ``due_on`` is null while paused."""
+
+    submission = serializers.SerializerMethodField()
+    consumed = serializers.SerializerMethodField()
+    remaining = serializers.SerializerMethodField()
+    expired = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+    events = ClockEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReviewClock
+        fields = [
+            "id", "submission", "kind", "budget", "unit", "restart_budget", "on_deficiency", "state", "round",
+            "round_budget", "consumed", "remaining", "due_on", "warn_on", "provisional", "expired", "expired_on",
+            "allowed_actions", "events", "created_at", "updated_at", "version",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def _reading(self, clock):
+        cache = self.context.setdefault("_clock_readings", {})
+        if clock.pk not in cache:
+            book = self.context["calendars"]
+            cache[clock.pk] = read_clock(clock, self.context.get("today") or local_today(), book[clock.unit])
+        return cache[clock.pk]
+
+    @extend_schema_field(serializers.DictField())
+    def get_submission(self, clock) -> dict:
+        submission = clock.submission
+        return {"id": submission.pk, "pathway": submission.pathway_code, "project": submission.project.code}
+
+    def get_consumed(self, clock) -> int:
+        return self._reading(clock).consumed
+
+    def get_remaining(self, clock) -> int:
+        return self._reading(clock).remaining
+
+    def get_expired(self, clock) -> bool:
+        return self._reading(clock).expired
+
+    def get_allowed_actions(self, clock) -> list[str]:
+        return allowed_actions(clock.state)
+
+
+class ClockActionInputSerializer(serializers.Serializer):
+    on = serializers.DateField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")

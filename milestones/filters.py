@@ -1,0 +1,92 @@
+"""One FilterSet per model of the regulatory engine, shared by the API and the pages."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import STAFF_ROLES
+from accounts.models import User
+from clients.selectors import client_list
+from core.filters import ChoiceInFilter, SearchFilter, scoped_queryset
+from projects.selectors import project_list
+
+from .choices import (
+    Authority,
+    ClockKind,
+    ClockState,
+    DueState,
+    MilestoneKind,
+    MilestoneStatus,
+    Responsible,
+    SubmissionFlag,
+    SubmissionStatus,
+)
+from .models import Milestone, ReviewClock, Submission
+from .selectors import submission_list
+
+
+def _staff_users(request):
+    return User.objects.filter(groups__name__in=STAFF_ROLES).distinct()
+
+
+class SubmissionFilterSet(django_filters.FilterSet):
+    project = django_filters.ModelChoiceFilter(queryset=scoped_queryset(project_list), label=_("Project"))
+    client = django_filters.ModelChoiceFilter(
+        queryset=scoped_queryset(client_list), field_name="project__client", label=_("Client")
+    )
+    status = ChoiceInFilter(choices=SubmissionStatus.choices, label=_("Status"))
+    authority = ChoiceInFilter(choices=Authority.choices, label=_("Authority"))
+    pathway = django_filters.CharFilter(field_name="pathway_code", label=_("Pathway"))
+    flag = django_filters.ChoiceFilter(choices=SubmissionFlag.choices[1:], label=_("Flag"))
+    q = SearchFilter(search_fields=("reference_number", "pathway_code", "project__code", "project__title"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("submitted_on", "submitted_on"), ("status", "status"), ("created_at", "created_at")),
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = Submission
+        fields = ["project", "status", "authority", "flag"]
+
+
+class MilestoneFilterSet(django_filters.FilterSet):
+    project = django_filters.ModelChoiceFilter(queryset=scoped_queryset(project_list), label=_("Project"))
+    client = django_filters.ModelChoiceFilter(
+        queryset=scoped_queryset(client_list), field_name="project__client", label=_("Client")
+    )
+    submission = django_filters.ModelChoiceFilter(queryset=scoped_queryset(submission_list), label=_("Submission"))
+    status = ChoiceInFilter(choices=MilestoneStatus.choices, label=_("Status"))
+    kind = ChoiceInFilter(choices=MilestoneKind.choices, label=_("Kind"))
+    responsible = ChoiceInFilter(choices=Responsible.choices, label=_("Responsible"))
+    owner = django_filters.ModelChoiceFilter(queryset=_staff_users, label=_("Owner"))
+    client_visible = django_filters.BooleanFilter(label=_("Visible to the client"))
+    due_state = ChoiceInFilter(choices=DueState.choices, label=_("Due state"))
+    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due until"))
+    q = SearchFilter(search_fields=("code", "name_zh", "name_en", "project__code", "project__title"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("due_date", "due_date"), ("order", "order"), ("status", "status"), ("updated_at", "updated_at")),
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["project", "submission", "status", "kind", "responsible", "owner", "client_visible"]
+
+
+class ReviewClockFilterSet(django_filters.FilterSet):
+    submission = django_filters.ModelChoiceFilter(queryset=scoped_queryset(submission_list), label=_("Submission"))
+    project = django_filters.ModelChoiceFilter(
+        queryset=scoped_queryset(project_list), field_name="submission__project", label=_("Project")
+    )
+    client = django_filters.ModelChoiceFilter(
+        queryset=scoped_queryset(client_list), field_name="submission__project__client", label=_("Client")
+    )
+    kind = ChoiceInFilter(choices=ClockKind.choices, label=_("Kind"))
+    state = ChoiceInFilter(choices=ClockState.choices, label=_("State"))
+    due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte", label=_("Due from"))
+    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", label=_("Due until"))
+    ordering = django_filters.OrderingFilter(fields=(("due_on", "due_on"), ("created_at", "created_at")))
+
+    class Meta:
+        model = ReviewClock
+        fields = ["submission", "kind", "state"]

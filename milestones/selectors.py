@@ -1,0 +1,66 @@
+"""Reads of the regulatory engine, scoped by the one rule in ``clients.access``. Client users see only
+client-visible milestones, and nothing of draft projects."""
+
+from datetime import date, timedelta
+
+from django.db.models import Case, CharField, Prefetch, Q, QuerySet, Value, When
+
+from clients.access import access_for, scope_for_user
+from projects.choices import ProjectStatus
+
+from .choices import OPEN_MILESTONE_STATUSES, DueState, MilestoneStatus
+from .models import ClockEvent, Milestone, MilestoneDependency, PathwayTemplate, ReviewClock, Submission
+from .services import DUE_SOON_DAYS, local_today
+
+
+def _hide_drafts_from_clients(queryset: QuerySet, user, project_path: str) -> QuerySet:
+    if access_for(user).is_client_user:
+        return queryset.exclude(**{f"{project_path}__status": ProjectStatus.DRAFT})
+    return queryset
+
+
+def pathway_list(*, user) -> QuerySet[PathwayTemplate]:
+    if not access_for(user).is_staff_member:
+        return PathwayTemplate.objects.none()
+    return PathwayTemplate.objects.prefetch_related("milestone_templates", "clock_templates")
+
+
+def submission_list(*, user) -> QuerySet[Submission]:
+    queryset = Submission.objects.select_related("project", "project__client", "pathway")
+    return _hide_drafts_from_clients(scope_for_user(queryset, user), user, "project")
+
+
+def due_state_expression(today: date):
+    """``due_state`` computed in the query from today's date: overdue / due_soon / ok / done."""
+    open_ = Q(status__in=OPEN_MILESTONE_STATUSES)
+    return Case(
+        When(status=MilestoneStatus.DONE, then=Value(DueState.DONE)),
+        When(open_ & Q(due_date__lt=today), then=Value(DueState.OVERDUE)),
+        When(open_ & Q(due_date__lte=today + timedelta(days=DUE_SOON_DAYS)), then=Value(DueState.DUE_SOON)),
+        default=Value(DueState.OK),
+        output_field=CharField(),
+    )
+
+
+def milestone_list(*, user, today: date | None = None) -> QuerySet[Milestone]:
+    queryset = Milestone.objects.select_related("project", "project__client", "submission", "owner").annotate(
+        due_state=due_state_expression(today or local_today())
+    )
+    queryset = _hide_drafts_from_clients(scope_for_user(queryset, user), user, "project")
+    if access_for(user).is_client_user:
+        queryset = queryset.filter(client_visible=True)
+    return queryset
+
+
+def review_clock_list(*, user) -> QuerySet[ReviewClock]:
+    events = Prefetch("events", queryset=ClockEvent.objects.select_related("actor").order_by("on", "id"))
+    queryset = ReviewClock.objects.select_related(
+        "submission", "submission__project", "submission__project__client"
+    ).prefetch_related(events)
+    return _hide_drafts_from_clients(scope_for_user(queryset, user), user, "submission__project")
+
+
+def dependency_list(*, user, successor: Milestone) -> QuerySet[MilestoneDependency]:
+    return scope_for_user(
+        MilestoneDependency.objects.filter(successor=successor).select_related("predecessor"), user
+    ).order_by("predecessor__due_date", "predecessor_id")

@@ -1,0 +1,314 @@
+"""The regulatory engine through the REST API: pathways, apply-pathway, submissions driving clocks,
+reschedule, dependencies; client scoping and allowlists; constant queries; the permission matrix."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from milestones.models import Milestone
+from milestones.services import pathway_apply
+from tests.factories import ClientFactory, ProjectFactory, StaffUserFactory
+from tests.matrix import ACTORS, ADMIN_PM_RA, HISTORY, READ_DETAIL, READ_LIST, STAFF, fill, make_actor, row
+from tests.utils import all_keys, pinned
+
+pytestmark = pytest.mark.django_db
+
+START = date(2025, 3, 3)
+
+
+@pytest.fixture
+def regulatory(db):
+    return StaffUserFactory(roles=["regulatory"], username="ra1")
+
+
+@pytest.fixture
+def planned(client_a):
+    project = ProjectFactory(client=client_a, start_date=START)
+    return pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=START)
+
+
+def test_pathways_list_the_seeded_templates(api, regulatory):
+    body = api.as_user(regulatory).get("/api/v1/pathways/").json()["results"]
+    codes = {p["code"] for p in body}
+    assert codes == {"CN_NMPA_II", "CN_NMPA_III", "US_510K", "US_DENOVO", "US_PMA", "EU_MDR_IIA_IIB", "EU_MDR_III"}
+    us = next(p for p in body if p["code"] == "US_510K")
+    assert {"kind": "authority_review", "budget": 90, "unit": "calendar_days", "restart_budget": None,
+            "on_deficiency": "pause_resume", "starts_on_status": "submitted"} in us["clock_templates"]  # fmt: skip
+
+
+def test_apply_pathway_once_and_another_too(api, regulatory, client_a):
+    project = ProjectFactory(client=client_a)
+    url = f"/api/v1/projects/{project.id}/apply-pathway/"
+    api.as_user(regulatory)
+    created = api.post(url, {"pathway": "CN_NMPA_II", "start_date": "2025-03-03"}, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["pathway"]["code"] == "CN_NMPA_II"
+    again = api.post(url, {"pathway": "CN_NMPA_II", "start_date": "2025-03-03"}, format="json")
+    assert again.status_code == 409
+    assert "CN_NMPA_II" in again.json()["detail"]
+    assert api.post(url, {"pathway": "US_510K", "start_date": "2025-03-03"}, format="json").status_code == 201
+    unknown = api.post(url, {"pathway": "XX", "start_date": "2025-03-03"}, format="json")
+    assert unknown.status_code == 400
+    assert "US_510K" in unknown.json()["pathway"][0]
+    assert api.post(url, {"pathway": "US_PMA"}, format="json").status_code == 400
+
+
+def test_milestone_detail_pinned(api, regulatory, planned):
+    milestone = planned.milestones.get(code="TECHNICAL_REVIEW")
+    body = api.as_user(regulatory).get(f"/api/v1/milestones/{milestone.id}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    project = planned.project
+    assert pinned(body) == {
+        "id": milestone.id,
+        "project": {"id": project.id, "code": project.code, "title": project.title},
+        "submission": planned.id,
+        "code": "TECHNICAL_REVIEW",
+        "name": "Technical review",
+        "name_zh": "技术审评",
+        "name_en": "Technical review",
+        "kind": "authority",
+        "planned_start": "2025-07-10",
+        "due_date": "2025-10-09",
+        "baseline_due_date": "2025-10-09",
+        "completed_on": None,
+        "responsible": "authority",
+        "status": "not_started",
+        "due_state": "overdue",
+        "order": 90,
+        "calendar": "cn_workdays",
+        "duration": 60,
+        "owner": None,
+        "client_visible": True,
+        "allowed_transitions": ["blocked", "done", "in_progress", "skipped"],
+        "created_at": "<datetime>",
+        "updated_at": "<datetime>",
+        "version": 1,
+    }
+
+
+def test_submission_and_clock_pinned_through_an_fda_hold(api, regulatory, client_a):
+    project = ProjectFactory(client=client_a)
+    submission = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=START)
+    api.as_user(regulatory)
+    url = f"/api/v1/submissions/{submission.id}/transition/"
+    for to, on in [("preparing", "2025-06-02"), ("submitted", "2025-06-02"), ("accepted", "2025-06-16"),
+                   ("under_review", "2025-06-17"), ("deficiency", "2025-07-30")]:  # fmt: skip
+        response = api.post(url, {"to": to, "on": on}, format="json")
+        assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["status"], body["submitted_on"], body["accepted_on"]) == ("deficiency", "2025-06-02", "2025-06-16")
+    clock = submission.clocks.get(kind="authority_review")
+    clock_body = api.get(f"/api/v1/review-clocks/{clock.id}/").json()
+    assert pinned(clock_body) == {
+        "id": clock.id,
+        "submission": {"id": submission.id, "pathway": "US_510K", "project": project.code},
+        "kind": "authority_review",
+        "budget": 90,
+        "unit": "calendar_days",
+        "restart_budget": None,
+        "on_deficiency": "pause_resume",
+        "state": "paused",
+        "round": 1,
+        "round_budget": 90,
+        "consumed": 58,
+        "remaining": 32,
+        "due_on": None,
+        "warn_on": None,
+        "provisional": False,
+        "expired": False,
+        "expired_on": None,
+        "allowed_actions": ["restart", "resume", "stop"],
+        "events": [
+            {
+                "action": "start",
+                "on": "2025-06-02",
+                "reason": "submission preparing → submitted",
+                "actor": {"id": regulatory.id, "username": "ra1", "display_name": regulatory.display_name},
+            },
+            {
+                "action": "pause",
+                "on": "2025-07-30",
+                "reason": "submission under_review → deficiency",
+                "actor": {"id": regulatory.id, "username": "ra1", "display_name": regulatory.display_name},
+            },
+        ],
+        "created_at": "<datetime>",
+        "updated_at": "<datetime>",
+        "version": 3,
+    }
+    again = api.post(f"/api/v1/review-clocks/{clock.id}/pause/", {"on": "2025-08-01"}, format="json")
+    assert again.status_code == 409
+    assert again.json()["allowed"] == ["restart", "resume", "stop"]
+    resumed = api.post(f"/api/v1/review-clocks/{clock.id}/resume/", {"on": "2025-09-30"}, format="json")
+    assert resumed.json()["due_on"] == str(date(2025, 9, 30) + timedelta(days=32))
+
+
+def test_reschedule_dry_run_then_apply_then_stale(api, regulatory, planned):
+    dossier = planned.milestones.get(code="DOSSIER")
+    url = f"/api/v1/milestones/{dossier.id}/reschedule/"
+    api.as_user(regulatory)
+    before = dict(Milestone.objects.values_list("id", "due_date"))
+    preview = api.post(url, {"due_date": "2025-07-04", "dry_run": True}, format="json", HTTP_IF_MATCH='"1"')
+    assert preview.status_code == 200
+    assert preview.json()["dry_run"] is True
+    assert [s["milestone"]["code"] for s in preview.json()["shifts"]][:2] == ["DOSSIER", "CLIENT_SIGN_OFF"]
+    assert dict(Milestone.objects.values_list("id", "due_date")) == before
+    applied = api.post(url, {"due_date": "2025-07-04"}, format="json", HTTP_IF_MATCH='"1"')
+    assert applied.json()["shifts"] == preview.json()["shifts"]
+    assert Milestone.objects.get(pk=dossier.pk).due_date == date(2025, 7, 4)
+    stale = api.post(url, {"due_date": "2025-07-11"}, format="json", HTTP_IF_MATCH='"1"')
+    assert stale.status_code == 412
+    assert Milestone.objects.get(pk=dossier.pk).due_date == date(2025, 7, 4)
+    bad = api.post(url, {"due_date": "not a date"}, format="json")
+    assert bad.status_code == 400
+
+
+def test_dependency_cycle_is_400(api, regulatory, planned):
+    kickoff = planned.milestones.get(code="KICKOFF")
+    certificate = planned.milestones.get(code="CERTIFICATE")
+    api.as_user(regulatory)
+    response = api.post(
+        f"/api/v1/milestones/{kickoff.id}/predecessors/", {"predecessor": certificate.id}, format="json"
+    )
+    assert response.status_code == 400
+    assert "cycle" in response.json()["predecessor"][0]
+    listed = api.get(f"/api/v1/milestones/{certificate.id}/predecessors/").json()
+    assert [link["predecessor"]["code"] for link in listed] == ["ADMIN_DECISION"]
+
+
+def test_complete_with_a_date(api, regulatory, planned):
+    kickoff = planned.milestones.get(code="KICKOFF")
+    response = api.as_user(regulatory).post(
+        f"/api/v1/milestones/{kickoff.id}/complete/", {"on": "2025-03-10"}, format="json"
+    )
+    assert (response.json()["status"], response.json()["completed_on"], response.json()["due_state"]) == (
+        "done",
+        "2025-03-10",
+        "done",
+    )
+    assert api.post(f"/api/v1/milestones/{kickoff.id}/complete/", {}, format="json").status_code == 409
+
+
+def test_client_user_sees_client_visible_milestones_and_public_fields(api, user_a, planned, client_b):
+    hidden = planned.milestones.get(code="GAP_ANALYSIS")
+    hidden.client_visible = False
+    hidden.save()
+    other = pathway_apply(project=ProjectFactory(client=client_b), actor=None, pathway="US_510K", start_date=START)
+    api.as_user(user_a)
+    body = api.get("/api/v1/milestones/?page_size=200").json()
+    assert body["count"] == 10
+    assert hidden.id not in {m["id"] for m in body["results"]}
+    assert not all_keys(body) & {"owner", "client_visible", "internal_notes", "contract_value"}
+    assert api.get(f"/api/v1/milestones/{hidden.id}/").status_code == 404
+    assert api.get(f"/api/v1/milestones/{other.milestones.first().id}/").status_code == 404
+    assert api.get(f"/api/v1/submissions/{other.id}/").status_code == 404
+    assert api.get(f"/api/v1/milestones/?project={other.project_id}").status_code == 404
+    submission = api.get(f"/api/v1/submissions/{planned.id}/").json()
+    assert "allowed_transitions" not in submission
+    assert api.get("/api/v1/review-clocks/").status_code == 403
+    assert api.get(f"/api/v1/review-clocks/{other.clocks.first().id}/").status_code == 404
+    assert api.get(f"/api/v1/milestones/{planned.milestones.first().id}/history/").status_code == 403
+
+
+def test_milestone_filters(api, regulatory, planned):
+    api.as_user(regulatory)
+    assert api.get("/api/v1/milestones/?responsible=client").json()["count"] == 1
+    assert api.get("/api/v1/milestones/?due_after=2025-10-01&due_before=2025-10-31").json()["count"] == 1
+    assert api.get("/api/v1/milestones/?due_state=overdue").json()["count"] == 11
+    assert api.get("/api/v1/milestones/?q=审评").json()["results"][0]["code"] == "TECHNICAL_REVIEW"
+    assert api.get("/api/v1/milestones/?due_state=bogus").status_code == 400
+
+
+@pytest.mark.parametrize("resource", ["milestones", "submissions", "review-clocks"])
+def test_list_queries_constant(api, regulatory, client_a, resource):
+    for _ in range(5):
+        pathway_apply(project=ProjectFactory(client=client_a), actor=None, pathway="US_510K", start_date=START)
+    counts = []
+    for size in (5, 50):
+        api.as_user(User.objects.get(pk=regulatory.pk))
+        with CaptureQueriesContext(connection) as ctx:
+            body = api.get(f"/api/v1/{resource}/?page_size={size}").json()
+        assert len(body["results"]) == min(size, body["count"])
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_projects_list_with_health_stays_constant(api, regulatory, client_a):
+    for _ in range(52):
+        pathway_apply(project=ProjectFactory(client=client_a), actor=None, pathway="EU_MDR_III", start_date=START)
+    counts = []
+    for size in (5, 50):
+        api.as_user(User.objects.get(pk=regulatory.pk))
+        with CaptureQueriesContext(connection) as ctx:
+            body = api.get(f"/api/v1/projects/?page_size={size}").json()
+        assert {p["health"] for p in body["results"]} == {"late"}
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+
+
+ENGINE_EDIT = {"allowed": ADMIN_PM_RA, "ok": 200, "client_a": 403, "client_b": 404}
+STAFF_ONLY_LIST = {"allowed": set(STAFF), "ok": 200, "client_a": 403, "client_b": 403}
+STAFF_ONLY_DETAIL = {"allowed": set(STAFF), "ok": 200, "client_a": 403, "client_b": 404}
+MATRIX = {
+    "pathways list": row("get", "/api/v1/pathways/", **STAFF_ONLY_LIST),
+    "apply pathway": row(
+        "post",
+        "/api/v1/projects/{project}/apply-pathway/",
+        {"pathway": "US_510K", "start_date": "2025-03-03"},
+        allowed=ADMIN_PM_RA,
+        ok=201,
+        client_a=403,
+        client_b=404,
+    ),
+    "submissions list": row("get", "/api/v1/submissions/", **READ_LIST),
+    "submission retrieve": row("get", "/api/v1/submissions/{submission}/", **READ_DETAIL),
+    "submission patch": row("patch", "/api/v1/submissions/{submission}/", {"reference_number": "X1"}, **ENGINE_EDIT),
+    "submission transition": row(
+        "post", "/api/v1/submissions/{submission}/transition/", {"to": "preparing"}, **ENGINE_EDIT
+    ),
+    "submission history": row("get", "/api/v1/submissions/{submission}/history/", **HISTORY),
+    "milestones list": row("get", "/api/v1/milestones/", **READ_LIST),
+    "milestone retrieve": row("get", "/api/v1/milestones/{milestone}/", **READ_DETAIL),
+    "milestone create": row(
+        "post",
+        "/api/v1/milestones/",
+        {"project": "{project}", "name_en": "Extra", "due_date": "2025-05-05"},
+        allowed=ADMIN_PM_RA,
+        ok=201,
+        client_a=403,
+        client_b=403,
+    ),
+    "milestone patch": row("patch", "/api/v1/milestones/{milestone}/", {"name_en": "Renamed"}, **ENGINE_EDIT),
+    "milestone complete": row("post", "/api/v1/milestones/{milestone}/complete/", {}, **ENGINE_EDIT),
+    "milestone reschedule": row(
+        "post",
+        "/api/v1/milestones/{milestone}/reschedule/",
+        {"due_date": "2025-04-01", "dry_run": True},
+        **ENGINE_EDIT,
+    ),
+    "milestone history": row("get", "/api/v1/milestones/{milestone}/history/", **HISTORY),
+    "review clocks list": row("get", "/api/v1/review-clocks/", **STAFF_ONLY_LIST),
+    "review clock retrieve": row("get", "/api/v1/review-clocks/{clock}/", **STAFF_ONLY_DETAIL),
+    "review clock start": row("post", "/api/v1/review-clocks/{clock}/start/", {"on": "2025-03-03"}, **ENGINE_EDIT),
+}
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("case", list(MATRIX), ids=list(MATRIX))
+def test_permission_matrix(api, case, actor):
+    method, path, payload, expected, _world = MATRIX[case]
+    client_a = ClientFactory(code="ALPHA")
+    client_b = ClientFactory(code="BRAVO")
+    project = ProjectFactory(client=client_a)
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=START)
+    ids = {
+        "project": project.id,
+        "submission": submission.id,
+        "milestone": submission.milestones.get(code="KICKOFF").id,
+        "clock": submission.clocks.get(kind="authority_review").id,
+    }
+    api.as_user(make_actor(actor, client_a, client_b))
+    response = getattr(api, method)(path.format(**ids), fill(payload, ids), format="json")
+    assert response.status_code == expected[actor], (case, actor, response.content[:300])
