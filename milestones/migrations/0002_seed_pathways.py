@@ -1,152 +1,17 @@
-"""Seed the regulatory pathway templates, version 1 of each (editable in the admin afterwards).
-
-Statutory figures (see shared/reference/domain-research.md, "Statutory clocks to seed"):
-- NMPA, 2021 rules (医疗器械注册与备案管理办法): intake 5 working days; transfer to review 3 days; technical review
-  Class II 60 WD, Class III 90 WD, 60 WD after supplements; supplement within 1 year; QMS inspection 30 WD
-  (Class III); decision 20 WD; certificate 10 WD. Domestic Class II goes to the provincial MPA, Class III to NMPA.
-- FDA: 510(k) decision 90 FDA days (calendar days; AI hold stops the clock, 180 days to answer); De Novo 150;
-  PMA 180 (acceptance 15, filing 45). FDA days resume where they stopped.
-- EU MDR: no statutory review clock; notified-body durations are contract figures (calendar days).
-Lags and durations of the CRO's own work are planning defaults a PM adjusts per project.
-"""
-
-from datetime import date
+"""Seed the regulatory pathway templates, version 1 of each (data in ``milestones/pathway_data.py``; editable
+in the admin afterwards). A rule change ships as a new version in a new migration."""
 
 from django.db import migrations
 
-CN, US, CAL = "cn_workdays", "us_federal_workdays", "calendar_days"
-
-
-def m(code, zh, en, duration, calendar, preds=(), responsible="cro", kind="task", visible=True, clock=None):
-    predecessors = [{"code": p, "lag": 0} if isinstance(p, str) else {"code": p[0], "lag": p[1]} for p in preds]
-    clock_kind, clock_action = clock or ("", "")
-    return dict(code=code, name_zh=zh, name_en=en, duration=duration, calendar=calendar, predecessors=predecessors,
-                responsible=responsible, kind=kind, client_visible=visible, clock_kind=clock_kind,
-                clock_action=clock_action)  # fmt: skip
-
-
-def nmpa(review_budget, testing, clinical, with_qms):
-    items = [
-        m("KICKOFF", "项目启动", "Project kick-off", 5, CN),
-        m("GAP_ANALYSIS", "法规差距分析", "Regulatory gap analysis", 10, CN, ["KICKOFF"], kind="deliverable"),
-        m("TYPE_TESTING", "注册检验", "Registration type testing", testing, CN, ["GAP_ANALYSIS"], "lab", "testing"),
-        m("CLINICAL_EVALUATION", "临床评价", "Clinical evaluation", clinical, CN, ["GAP_ANALYSIS"], kind="deliverable"),
-        m("DOSSIER", "注册申报资料编制", "Registration dossier", 20, CN, ["TYPE_TESTING", "CLINICAL_EVALUATION"],
-          kind="deliverable"),
-        m("CLIENT_SIGN_OFF", "客户确认申报资料", "Client sign-off of the dossier", 5, CN, ["DOSSIER"], "client"),
-        m("SUBMISSION", "提交注册申请", "Submission to the authority", 1, CN, ["CLIENT_SIGN_OFF"], kind="submission"),
-        m("ACCEPTANCE", "受理", "Acceptance decision", 5, CN, ["SUBMISSION"], "authority", "authority"),
-        m("TECHNICAL_REVIEW", "技术审评", "Technical review", review_budget, CN, [("ACCEPTANCE", 3)], "authority",
-          "authority"),
-    ]  # fmt: skip
-    decision_preds = ["TECHNICAL_REVIEW"]
-    if with_qms:
-        items.append(m("QMS_INSPECTION", "质量管理体系核查", "QMS inspection", 30, CN, [("ACCEPTANCE", 10)],
-                       "authority", "authority"))  # fmt: skip
-        decision_preds.append("QMS_INSPECTION")
-    items += [
-        m("ADMIN_DECISION", "行政审批", "Administrative decision", 20, CN, decision_preds, "authority", "decision"),
-        m("CERTIFICATE", "发放注册证", "Registration certificate issued", 10, CN, ["ADMIN_DECISION"], "authority",
-          "decision"),
-    ]  # fmt: skip
-    clocks = [
-        dict(kind="authority_review", budget=review_budget, unit=CN, restart_budget=60, on_deficiency="stop_restart",
-             starts_on_status="under_review"),
-        dict(kind="applicant_response", budget=365, unit=CAL, restart_budget=None, on_deficiency="none",
-             starts_on_status=""),
-    ]  # fmt: skip
-    if with_qms:
-        clocks.append(dict(kind="qms_inspection", budget=30, unit=CN, restart_budget=None, on_deficiency="none",
-                           starts_on_status="under_review"))  # fmt: skip
-    return items, clocks
-
-
-def fda(acceptance, decision, testing_preds=("BENCH_TESTING", "BIOCOMPATIBILITY"), extra=()):
-    items = [
-        m("KICKOFF", "项目启动", "Project kick-off", 5, US),
-        m("REGULATORY_STRATEGY", "注册策略（对比器械）", "Regulatory strategy and predicate", 10, US, ["KICKOFF"],
-          kind="deliverable"),
-        m("BENCH_TESTING", "性能测试", "Bench performance testing", 30, US, ["REGULATORY_STRATEGY"], "lab", "testing"),
-        m("BIOCOMPATIBILITY", "生物相容性评价", "Biocompatibility evaluation", 40, US, ["REGULATORY_STRATEGY"], "lab",
-          "testing"),
-        *extra,
-        m("SUBMISSION_PREP", "申报资料编制", "Submission preparation", 15, US, list(testing_preds), kind="deliverable"),
-        m("CLIENT_SIGN_OFF", "客户确认申报资料", "Client sign-off of the submission", 5, US, ["SUBMISSION_PREP"],
-          "client"),
-        m("SUBMISSION", "向 FDA 提交", "Submission to FDA", 1, US, ["CLIENT_SIGN_OFF"], kind="submission"),
-        m("ACCEPTANCE_REVIEW", "受理审查（RTA）", "Acceptance review (RTA)", acceptance, CAL, ["SUBMISSION"],
-          "authority", "authority"),
-        m("DECISION", "FDA 决定", "FDA decision", decision, CAL, ["SUBMISSION"], "authority", "decision"),
-    ]  # fmt: skip
-    clocks = [
-        dict(kind="authority_review", budget=decision, unit=CAL, restart_budget=None, on_deficiency="pause_resume",
-             starts_on_status="submitted"),
-        dict(kind="applicant_response", budget=180, unit=CAL, restart_budget=None, on_deficiency="none",
-             starts_on_status=""),
-    ]  # fmt: skip
-    return items, clocks
-
-
-def mdr(with_cecp):
-    items = [
-        m("KICKOFF", "项目启动", "Project kick-off", 5, CAL),
-        m("TECHNICAL_DOCUMENTATION", "技术文档（附录 II/III）", "Technical documentation (Annex II/III)", 60, CAL,
-          ["KICKOFF"], kind="deliverable"),
-        m("QMS_READINESS", "质量管理体系准备", "QMS readiness (ISO 13485)", 45, CAL, ["KICKOFF"]),
-        m("NB_APPLICATION", "向公告机构申请", "Application to the notified body", 1, CAL,
-          ["TECHNICAL_DOCUMENTATION", "QMS_READINESS"], kind="submission"),
-        m("STAGE1_AUDIT", "第一阶段审核", "Stage 1 audit", 30, CAL, ["NB_APPLICATION"], "authority", "authority"),
-        m("STAGE2_AUDIT", "第二阶段审核", "Stage 2 audit", 45, CAL, ["STAGE1_AUDIT"], "authority", "authority"),
-        m("TD_ASSESSMENT", "技术文档评审", "Technical documentation assessment", 90, CAL, ["NB_APPLICATION"],
-          "authority", "authority"),
-    ]  # fmt: skip
-    certificate_preds = ["STAGE2_AUDIT", "TD_ASSESSMENT"]
-    if with_cecp:
-        items.append(m("CECP", "临床评价咨询程序（专家组）", "Clinical evaluation consultation (expert panel)", 60, CAL,
-                       ["TD_ASSESSMENT"], "authority", "authority"))  # fmt: skip
-        certificate_preds.append("CECP")
-    items.append(m("CE_CERTIFICATE", "CE 证书签发", "CE certificate issued", 30, CAL, certificate_preds, "authority",
-                   "decision"))  # fmt: skip
-    return items, []
-
-
-PATHWAYS = [
-    ("CN_NMPA_II", "CN", "provincial_mpa", date(2021, 10, 1), "中国第二类医疗器械注册（省局）",
-     "China NMPA Class II registration (provincial MPA)", nmpa(60, 40, 30, with_qms=False)),
-    ("CN_NMPA_III", "CN", "nmpa", date(2021, 10, 1), "中国第三类医疗器械注册（国家局）",
-     "China NMPA Class III registration", nmpa(90, 60, 60, with_qms=True)),
-    ("US_510K", "US", "fda", date(2022, 10, 1), "美国 510(k) 上市前通知", "US FDA 510(k) premarket notification",
-     fda(15, 90)),
-    ("US_DENOVO", "US", "fda", date(2022, 10, 1), "美国 De Novo 分类申请", "US FDA De Novo classification request",
-     fda(15, 150)),
-    ("US_PMA", "US", "fda", date(2022, 10, 1), "美国 PMA 上市前批准", "US FDA premarket approval (PMA)",
-     fda(45, 180, ("BENCH_TESTING", "BIOCOMPATIBILITY", "CLINICAL_STUDY"),
-         extra=[m("CLINICAL_STUDY", "临床研究", "Clinical study", 250, US, ["REGULATORY_STRATEGY"],
-                  kind="deliverable")])),
-    ("EU_MDR_IIA_IIB", "EU", "notified_body", date(2021, 5, 26), "欧盟 MDR IIa/IIb 类 CE 认证",
-     "EU MDR Class IIa/IIb CE marking", mdr(with_cecp=False)),
-    ("EU_MDR_III", "EU", "notified_body", date(2021, 5, 26), "欧盟 MDR III 类 CE 认证",
-     "EU MDR Class III CE marking", mdr(with_cecp=True)),
-]  # fmt: skip
-
 
 def seed(apps, schema_editor):
-    PathwayTemplate = apps.get_model("milestones", "PathwayTemplate")
-    MilestoneTemplate = apps.get_model("milestones", "MilestoneTemplate")
-    ClockTemplate = apps.get_model("milestones", "ClockTemplate")
-    for code, market, authority, effective, name_zh, name_en, (items, clocks) in PATHWAYS:
-        pathway, created = PathwayTemplate.objects.get_or_create(
-            code=code,
-            version=1,
-            defaults=dict(market=market, authority=authority, effective_from=effective, name_zh=name_zh,
-                          name_en=name_en),
-        )  # fmt: skip
-        if not created:
-            continue
-        for order, item in enumerate(items, start=1):
-            MilestoneTemplate.objects.create(pathway=pathway, order=order * 10, **item)
-        for clock in clocks:
-            ClockTemplate.objects.create(pathway=pathway, **clock)
+    from milestones.pathway_data import seed_pathways
+
+    seed_pathways(
+        apps.get_model("milestones", "PathwayTemplate"),
+        apps.get_model("milestones", "MilestoneTemplate"),
+        apps.get_model("milestones", "ClockTemplate"),
+    )
 
 
 def unseed(apps, schema_editor):

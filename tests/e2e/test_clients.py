@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from clients.models import Client
 from tests.factories import ClientFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_language_filter_open_edit_with_error_fix_and_history(live_server, page, demo, log_in):
