@@ -12,6 +12,7 @@ from accounts.choices import STAFF_ROLES, Language
 from accounts.models import User
 from clients.choices import CLASSES_BY_MARKET, ClientKind, Market
 from clients.models import Client, Contact, Device, DeviceClassification
+from projects.models import Project
 
 
 class VersionedFormMixin(forms.Form):
@@ -125,3 +126,84 @@ class ClassificationsForm(forms.Form):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=Language.choices)
     next = forms.CharField(required=False)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def pathway_choices():
+    from milestones.models import PathwayTemplate
+
+    seen, choices = set(), []
+    for pathway in PathwayTemplate.objects.order_by("code", "-version"):
+        if pathway.code not in seen:
+            seen.add(pathway.code)
+            choices.append((pathway.code, f"{pathway.code} · {pathway.name}"))
+    return choices
+
+
+class ProjectFromPathwayForm(forms.ModelForm):
+    """A new project planned from one or more regulatory pathways in one step."""
+
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.order_by("code"))
+    devices = forms.ModelMultipleChoiceField(
+        label=_("Devices"),
+        queryset=Device.objects.select_related("client").order_by("client__code", "name_en"),
+        required=False,
+        help_text=_("Devices of the project's client."),
+    )
+    project_manager = forms.ModelChoiceField(
+        label=_("Project manager"),
+        queryset=User.objects.filter(groups__name__in=STAFF_ROLES, is_active=True).distinct().order_by("username"),
+        required=False,
+    )
+    pathways = forms.MultipleChoiceField(
+        label=_("Regulatory pathways"),
+        choices=pathway_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Milestones, dependencies and review clocks are planned from the start date."),
+    )
+    activate = forms.BooleanField(label=_("Activate the project now"), required=False, initial=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "client", "title", "service_type", "devices", "project_manager", "start_date", "target_date", "priority",
+            "contract_number", "contract_value", "contract_currency", "client_summary", "description",
+            "internal_notes",
+        ]  # fmt: skip
+        widgets = {
+            "start_date": DateInput,
+            "target_date": DateInput,
+            "client_summary": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "internal_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start_date"].required = True
+        self.fields["devices"].label_from_instance = lambda d: f"{d.client.code} · {d.name}"
+
+    def clean(self):
+        cleaned = super().clean()
+        client, devices = cleaned.get("client"), cleaned.get("devices") or []
+        if client and any(d.client_id != client.pk for d in devices):
+            self.add_error("devices", _("A project's devices must belong to its client."))
+        return cleaned
+
+    def service_data(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k in self.Meta.fields}
+
+
+class RescheduleForm(VersionedFormMixin, forms.Form):
+    due_date = forms.DateField(label=_("New due date"), widget=DateInput)
+    shift_successors = forms.BooleanField(
+        label=_("Move its successors with it"), required=False, initial=True,
+        help_text=_("Each successor keeps its duration and lag, counted in its own calendar."),
+    )  # fmt: skip
+
+    class Meta:
+        fields = ["due_date", "shift_successors"]

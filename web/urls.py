@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import accounts, clients, home
+from .views import accounts, clients, home, projects
 
 app_name = "web"
 
@@ -34,4 +34,9 @@ urlpatterns = [
     path("clients/<int:client_pk>/devices/new/", clients.DeviceCreateView.as_view(), name="device-create"),
     path("devices/<int:pk>/edit/", clients.DeviceUpdateView.as_view(), name="device-edit"),
     path("devices/<int:pk>/classifications/", clients.DeviceClassificationsView.as_view(), name="device-classify"),
+    path("projects/", projects.ProjectListView.as_view(), name="project-list"),
+    re_path(r"^projects/export\.(?P<fmt>csv|xlsx)$", projects.ProjectExportView.as_view(), name="project-export"),
+    path("projects/new/", projects.ProjectCreateView.as_view(), name="project-create"),
+    path("projects/<int:pk>/", projects.ProjectDetailView.as_view(), name="project-detail"),
+    path("milestones/<int:pk>/reschedule/", projects.MilestoneRescheduleView.as_view(), name="milestone-reschedule"),
 ]

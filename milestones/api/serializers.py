@@ -129,8 +129,8 @@ class MilestonePublicSerializer(serializers.ModelSerializer):
         model = Milestone
         fields = [
             "id", "project", "submission", "code", "name", "name_zh", "name_en", "kind", "planned_start", "due_date",
-            "baseline_due_date", "completed_on", "responsible", "status", "due_state", "created_at", "updated_at",
-            "version",
+            "baseline_start", "baseline_due_date", "completed_on", "responsible", "status", "due_state", "created_at",
+            "updated_at", "version",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -71,6 +71,7 @@ def test_milestone_detail_pinned(api, regulatory, planned):
         "kind": "authority",
         "planned_start": "2025-07-10",
         "due_date": "2025-10-09",
+        "baseline_start": "2025-07-10",
         "baseline_due_date": "2025-10-09",
         "completed_on": None,
         "responsible": "authority",

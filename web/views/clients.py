@@ -3,9 +3,7 @@ create/edit forms. Reads go through ``clients.selectors``, writes through ``clie
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,15 +16,14 @@ from clients.access import access_for
 from clients.choices import ClientStatus
 from clients.filters import ClientFilterSet
 from core.exceptions import ApplicationError, StaleVersion
-from core.exports import csv_response, xlsx_response
 from core.history import history_entries
 
 from ..forms import ClassificationsForm, ClientForm, ContactForm, DeviceForm
 from .base import StaffRequiredMixin, WriteFormMixin
+from .lists import ExportView, FilteredListView
 
 REGISTRY_WRITERS = frozenset({Role.ADMIN, Role.PROJECT_MANAGER})
 CLASSIFICATION_WRITERS = REGISTRY_WRITERS | {Role.REGULATORY}
-PAGE_SIZES = (25, 50, 100)
 HISTORY_LIMIT = 50
 STALE_MESSAGE = gettext_lazy(
     "Someone else changed this record while you were editing it. Nothing was saved: reload the page."
@@ -36,82 +33,34 @@ STALE_MESSAGE = gettext_lazy(
 )
 
 
-def page_size_from(request) -> int:
-    try:
-        size = int(request.GET.get("page_size", PAGE_SIZES[0]))
-    except ValueError:
-        return PAGE_SIZES[0]
-    return size if size in PAGE_SIZES else PAGE_SIZES[0]
-
-
-def filtered_clients(request) -> ClientFilterSet:
-    return ClientFilterSet(request.GET, queryset=selectors.client_list(user=request.user), request=request)
-
-
-class ClientListView(StaffRequiredMixin, TemplateView):
+class ClientListView(FilteredListView):
     template_name = "web/clients/list.html"
+    results_template_name = "web/clients/_results.html"
+    filterset_class = ClientFilterSet
+    selector = staticmethod(selectors.client_list)
     write_roles = REGISTRY_WRITERS
 
-    def get_template_names(self):
-        if self.request.headers.get("HX-Request") and not self.request.headers.get("HX-Boosted"):
-            return ["web/clients/_results.html"]
-        return [self.template_name]
-
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        filterset = filtered_clients(self.request)
-        queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-        page = Paginator(queryset, page_size_from(self.request)).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context.update(
-            filterset=filterset,
-            page=page,
-            clients=page.object_list,
-            query=query.urlencode(),
-            ordering=self.request.GET.get("ordering", ""),
-            page_sizes=PAGE_SIZES,
-            page_size=page_size_from(self.request),
-            statuses=ClientStatus.choices,
-        )
-        return context
+        return super().get_context_data(statuses=ClientStatus.choices, **kwargs)
 
 
-class ClientExportView(StaffRequiredMixin, View):
-    """The filtered list (every page) as CSV or XLSX."""
+class ClientExportView(ExportView):
+    filterset_class = ClientFilterSet
+    selector = staticmethod(selectors.client_list)
+    filename = "clients"
+    sheet_title = gettext_lazy("Clients")
 
-    def get(self, request, fmt: str):
-        filterset = filtered_clients(request)
-        if not filterset.is_valid():
-            raise Http404
-        header = [
-            _("Code"),
-            _("Name (Chinese)"),
-            _("Name (English)"),
-            _("Unified social credit code"),
-            _("Country"),
-            _("Kind"),
-            _("Status"),
-            _("Agent"),
-            _("Account manager"),
-        ]
-        rows = (
-            [
-                c.code,
-                c.name_zh,
-                c.name_en,
-                c.uscc,
-                c.country,
-                c.get_kind_display(),
-                c.get_status_display(),
-                c.agent.code if c.agent else "",
-                str(c.account_manager) if c.account_manager else "",
-            ]
-            for c in filterset.qs.iterator(chunk_size=500)
-        )
-        if fmt == "csv":
-            return csv_response(filename="clients", header=header, rows=rows)
-        return xlsx_response(filename="clients", sheet=_("Clients"), header=header, rows=rows)
+    def header(self):
+        return [
+            _("Code"), _("Name (Chinese)"), _("Name (English)"), _("Unified social credit code"), _("Country"),
+            _("Kind"), _("Status"), _("Agent"), _("Account manager"),
+        ]  # fmt: skip
+
+    def row(self, c):
+        return [
+            c.code, c.name_zh, c.name_en, c.uscc, c.country, c.get_kind_display(), c.get_status_display(),
+            c.agent.code if c.agent else "", str(c.account_manager) if c.account_manager else "",
+        ]  # fmt: skip
 
 
 class ClientDetailView(StaffRequiredMixin, TemplateView):

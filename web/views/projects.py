@@ -1,0 +1,170 @@
+"""Staff pages of projects and the regulatory engine: list (filters, sorting, paging, export), "new project
+from pathway" in one form, the project page (timeline, clocks, submissions, milestones, history) and the
+milestone reschedule with a preview of what shifts."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from accounts.choices import Role
+from clients.access import access_for
+from core.calendars import CalendarBook
+from core.exceptions import ApplicationError, StaleVersion
+from core.history import history_entries
+from milestones import selectors as engine
+from milestones.clocks import read_clock
+from milestones.services import local_today, milestone_reschedule, pathway_apply
+from projects import selectors
+from projects.choices import Health, ProjectStatus, ServiceType
+from projects.filters import ProjectFilterSet
+from projects.services import project_create, project_transition
+
+from ..forms import ProjectFromPathwayForm, RescheduleForm
+from .base import StaffRequiredMixin, WriteFormMixin
+from .lists import ExportView, FilteredListView
+
+PROJECT_WRITERS = frozenset({Role.ADMIN, Role.PROJECT_MANAGER})
+ENGINE_WRITERS = PROJECT_WRITERS | {Role.REGULATORY}
+STALE_MESSAGE = gettext_lazy(
+    "Someone else changed this milestone meanwhile. Nothing was saved: check the preview again."
+)
+
+
+class ProjectListView(FilteredListView):
+    template_name = "web/projects/list.html"
+    results_template_name = "web/projects/_results.html"
+    filterset_class = ProjectFilterSet
+    selector = staticmethod(selectors.project_list)
+    write_roles = PROJECT_WRITERS
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            statuses=ProjectStatus.choices, service_types=ServiceType.choices, healths=Health.choices, **kwargs
+        )
+
+
+class ProjectExportView(ExportView):
+    filterset_class = ProjectFilterSet
+    selector = staticmethod(selectors.project_list)
+    filename = "projects"
+    sheet_title = gettext_lazy("Projects")
+
+    def header(self):
+        return [
+            _("Code"), _("Title"), _("Client"), _("Service type"), _("Status"), _("Health"), _("Progress (%)"),
+            _("Next due date"), _("Start date"), _("Target date"), _("Project manager"),
+        ]  # fmt: skip
+
+    def row(self, p):
+        return [
+            p.code, p.title, p.client.code, p.get_service_type_display(), p.get_status_display(),
+            p.get_health_display(), p.progress, p.next_due_date, p.start_date, p.target_date,
+            str(p.project_manager) if p.project_manager else "",
+        ]  # fmt: skip
+
+
+class ProjectCreateView(WriteFormMixin, TemplateView):
+    template_name = "web/projects/form.html"
+    write_roles = PROJECT_WRITERS
+
+    def get(self, request, *args, **kwargs):
+        form = ProjectFromPathwayForm(initial={"project_manager": request.user.pk, "activate": True})
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        form = ProjectFromPathwayForm(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    project = self.create(form)
+            except ValidationError as error:
+                for field, errors in getattr(error, "message_dict", {"__all__": error.messages}).items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except ApplicationError as error:
+                form.add_error(None, str(error.message))
+            else:
+                messages.success(request, _("Project %(code)s created.") % {"code": project.code})
+                return redirect("web:project-detail", pk=project.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def create(self, form):
+        actor = self.request.user
+        project = project_create(actor=actor, **form.service_data())
+        for code in form.cleaned_data["pathways"]:
+            pathway_apply(project=project, actor=actor, pathway=code, start_date=project.start_date)
+        if form.cleaned_data["activate"]:
+            project = project_transition(project=project, actor=actor, to=ProjectStatus.ACTIVE)
+        return project
+
+
+class ProjectDetailView(StaffRequiredMixin, TemplateView):
+    template_name = "web/projects/detail.html"
+    write_roles = PROJECT_WRITERS
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        project = get_object_or_404(selectors.project_list(user=user), pk=self.kwargs["pk"])
+        book, today = CalendarBook(), local_today()
+        clocks = list(engine.review_clock_list(user=user).filter(submission__project=project))
+        readings = [(clock, read_clock(clock, today, book[clock.unit])) for clock in clocks]
+        context.update(
+            project=project,
+            submissions=engine.submission_list(user=user).filter(project=project),
+            clocks=readings,
+            milestones=engine.milestone_list(user=user).filter(project=project).order_by("due_date", "order"),
+            history=history_entries(project)[:50],
+            can_plan=bool(access_for(user).roles & ENGINE_WRITERS),
+            gantt_language="cn" if translation.get_language().startswith("zh") else "en",
+        )
+        return context
+
+
+class MilestoneRescheduleView(WriteFormMixin, TemplateView):
+    """Pick a new due date, see every milestone that would move (a dry run), then apply exactly that."""
+
+    template_name = "web/projects/reschedule.html"
+    write_roles = ENGINE_WRITERS
+
+    def milestone(self):
+        return get_object_or_404(engine.milestone_list(user=self.request.user), pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        milestone = self.milestone()
+        form = RescheduleForm(initial={"due_date": milestone.due_date, "version": milestone.version,
+                                       "shift_successors": True})  # fmt: skip
+        return self.render_to_response(self.get_context_data(milestone=milestone, form=form))
+
+    def post(self, request, *args, **kwargs):
+        milestone = self.milestone()
+        form = RescheduleForm(request.POST)
+        shifts, applying = None, request.POST.get("apply") == "1"
+        if form.is_valid():
+            try:
+                shifts = milestone_reschedule(
+                    milestone=milestone,
+                    actor=request.user,
+                    due_date=form.cleaned_data["due_date"],
+                    shift_successors=form.cleaned_data["shift_successors"],
+                    dry_run=not applying,
+                    expected_version=form.expected_version(),
+                )
+            except StaleVersion:
+                form.add_error(None, STALE_MESSAGE)
+            except ValidationError as error:
+                form.add_service_error(error)
+            except ApplicationError as error:
+                form.add_error(None, str(error.message))
+            else:
+                if applying:
+                    messages.success(request, _("%(count)d milestone(s) moved.") % {"count": len(shifts)})
+                    return redirect(reverse("web:project-detail", args=[milestone.project_id]) + "#timeline")
+        status = 200 if form.is_valid() and not form.errors else 400
+        context = self.get_context_data(milestone=milestone, form=form, shifts=shifts)
+        return self.render_to_response(context, status=status)
