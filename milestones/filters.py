@@ -3,8 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import STAFF_ROLES
-from accounts.models import User
+from accounts.selectors import staff_user_list
 from clients.selectors import client_list
 from core.filters import ChoiceInFilter, SearchFilter, scoped_queryset
 from projects.selectors import project_list
@@ -25,7 +24,7 @@ from .selectors import submission_list
 
 
 def _staff_users(request):
-    return User.objects.filter(groups__name__in=STAFF_ROLES).distinct()
+    return staff_user_list()
 
 
 class SubmissionFilterSet(django_filters.FilterSet):

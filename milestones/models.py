@@ -186,6 +186,11 @@ class Milestone(BilingualNameMixin, VersionedModel):
     duration = models.PositiveIntegerField(_("duration"), default=0)
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
+    due_provisional = models.BooleanField(
+        _("provisional due date"),
+        default=False,
+        help_text=_("Counted over days whose official holiday schedule is not published yet."),
+    )
     baseline_start = models.DateField(_("baseline start"), null=True, blank=True)
     baseline_due_date = models.DateField(_("baseline due date"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)

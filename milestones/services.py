@@ -143,6 +143,7 @@ def pathway_apply(
                 planned_start=schedule[t.code].planned_start,
                 baseline_start=schedule[t.code].planned_start,
                 due_date=schedule[t.code].due_date,
+                due_provisional=schedule[t.code].provisional,
                 baseline_due_date=schedule[t.code].due_date,
                 responsible=t.responsible,
                 client_visible=t.client_visible,
@@ -296,6 +297,7 @@ class Shift:
     new_due_date: date
     old_planned_start: date | None
     new_planned_start: date | None
+    provisional: bool = False
 
 
 def _project_graph(project_id: int):
@@ -345,7 +347,11 @@ def milestone_reschedule(
         return shifts
     for shift in shifts:
         target = shift.milestone
-        data = {"due_date": shift.new_due_date, "planned_start": shift.new_planned_start}
+        data = {
+            "due_date": shift.new_due_date,
+            "planned_start": shift.new_planned_start,
+            "due_provisional": shift.provisional,
+        }
         if target.baseline_due_date is None:
             data["baseline_due_date"] = shift.old_due_date or shift.new_due_date
         if target.pk == milestone.pk and target.planned_start:

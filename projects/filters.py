@@ -1,8 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import STAFF_ROLES
-from accounts.models import User
+from accounts.selectors import staff_user_list
 from clients.selectors import client_list, device_list
 from core.filters import ChoiceInFilter, SearchFilter, scoped_queryset
 
@@ -11,7 +10,7 @@ from .models import Project
 
 
 def _staff_users(request):
-    return User.objects.filter(groups__name__in=STAFF_ROLES).distinct()
+    return staff_user_list()
 
 
 class ProjectFilterSet(django_filters.FilterSet):

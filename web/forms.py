@@ -8,8 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import STAFF_ROLES, Language
-from accounts.models import User
+from accounts.choices import Language
+from accounts.selectors import staff_user_list
 from clients.choices import CLASSES_BY_MARKET, ClientKind, Market
 from clients.models import Client, Contact, Device, DeviceClassification
 from projects.models import Project
@@ -42,7 +42,7 @@ class ClientForm(VersionedFormMixin, forms.ModelForm):
     )
     account_manager = forms.ModelChoiceField(
         label=_("account manager"),
-        queryset=User.objects.filter(groups__name__in=STAFF_ROLES, is_active=True).distinct().order_by("username"),
+        queryset=staff_user_list(),
         required=False,
     )
 
@@ -155,7 +155,7 @@ class ProjectFromPathwayForm(forms.ModelForm):
     )
     project_manager = forms.ModelChoiceField(
         label=_("Project manager"),
-        queryset=User.objects.filter(groups__name__in=STAFF_ROLES, is_active=True).distinct().order_by("username"),
+        queryset=staff_user_list(),
         required=False,
     )
     pathways = forms.MultipleChoiceField(

@@ -129,8 +129,8 @@ class MilestonePublicSerializer(serializers.ModelSerializer):
         model = Milestone
         fields = [
             "id", "project", "submission", "code", "name", "name_zh", "name_en", "kind", "planned_start", "due_date",
-            "baseline_start", "baseline_due_date", "completed_on", "responsible", "status", "due_state", "created_at",
-            "updated_at", "version",
+            "due_provisional", "baseline_start", "baseline_due_date", "completed_on", "responsible", "status",
+            "due_state", "created_at", "updated_at", "version",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -212,6 +212,7 @@ class ShiftSerializer(serializers.Serializer):
     new_due_date = serializers.DateField()
     old_planned_start = serializers.DateField(allow_null=True)
     new_planned_start = serializers.DateField(allow_null=True)
+    provisional = serializers.BooleanField()
 
 
 class RescheduleOutputSerializer(serializers.Serializer):

@@ -252,3 +252,10 @@ def test_health_refresh_is_one_statement_for_all_open_projects(django_assert_num
         updated = project_health_refresh(today=date(2025, 3, 4))
     assert updated == 20
     assert ReviewClock.objects.count() == 40
+
+
+def test_dates_beyond_the_published_calendar_are_provisional(project):
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=date(2026, 9, 1))
+    flags = dict(submission.milestones.values_list("code", "due_provisional"))
+    assert flags["KICKOFF"] is False  # September 2026 is published
+    assert flags["CERTIFICATE"] is True  # 2027 is not (chinesecalendar 1.11.0 knows up to 2026)

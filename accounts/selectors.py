@@ -1,0 +1,11 @@
+"""Reads of users."""
+
+from django.db.models import QuerySet
+
+from .choices import STAFF_ROLES
+from .models import User
+
+
+def staff_user_list() -> QuerySet[User]:
+    """Active users holding at least one staff role (account managers, project managers, owners)."""
+    return User.objects.filter(groups__name__in=STAFF_ROLES, is_active=True).distinct().order_by("username")
