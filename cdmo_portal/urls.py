@@ -1,8 +1,6 @@
 """Root URLs: the REST API under /api/v1/ (each app contributes its own ``api/urls.py``), the schema and its
 Swagger UI (served offline from drf-spectacular-sidecar), the Django admin, and the staff pages (``web``)."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -22,6 +20,3 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("web.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

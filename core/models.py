@@ -1,5 +1,7 @@
 """Shared abstract models: timestamps and the optimistic-locking ``version``."""
 
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -80,3 +82,41 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    """Stored under a random name: the original name is kept in ``original_name`` and never trusted."""
+    import uuid
+
+    return f"attachments/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}"
+
+
+class Attachment(TimeStampedModel):
+    """A file attached to any business record (generic relation), downloaded only through a view that applies
+    the scoping rule — there is no public media URL. ``client_id`` is copied from the owning record so the one
+    scoping rule can filter attachments like any other client-owned row (core cannot reference ``clients``)."""
+
+    client_scope_field = "client_id"
+
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    client_visible = models.BooleanField(_("visible to the client"), default=False)
+    client_id = models.BigIntegerField(_("client"), null=True, blank=True, db_index=True)
+    owner_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True)
+    owner_id = models.PositiveBigIntegerField(null=True, blank=True)
+    owner = GenericForeignKey("owner_type", "owner_id")
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner_type", "owner_id"], name="attachment_owner_idx")]
+
+    def __str__(self) -> str:
+        return self.original_name

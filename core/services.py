@@ -93,3 +93,51 @@ def sequence_next(*, name: str) -> int:
     sequence.value += 1
     sequence.save(update_fields=["value"])
     return sequence.value
+
+
+@transaction.atomic
+def attachment_create(
+    *, actor: Any, upload, owner: models.Model | None = None, client_id: int | None = None, client_visible: bool = False
+):
+    """Store an uploaded file after checking its size and its type **by content** (magic numbers), never by name:
+    an executable renamed ``report.pdf`` is refused. Refusals are ``ValidationError`` (400) and store nothing."""
+    import hashlib
+
+    import filetype
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from .models import Attachment
+
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            {"file": [_("The file is larger than %(mb)d MB.") % {"mb": max(limit // (1024 * 1024), 1)}]}
+        )
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in settings.ATTACHMENT_CONTENT_TYPES:
+        raise ValidationError({"file": [_("This kind of file is not accepted (PDF, images and Office files are).")]})
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        file=upload,
+        original_name=(upload.name or "file")[:255],
+        content_type=kind.mime,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        client_visible=client_visible,
+        client_id=client_id,
+    )
+    if owner is not None:
+        attachment.owner_type = ContentType.objects.get_for_model(owner)
+        attachment.owner_id = owner.pk
+    attachment.full_clean()
+    attachment.save()
+    return attachment

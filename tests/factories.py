@@ -112,3 +112,10 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     service_type = "registration"
     status = "active"
     start_date = factory.LazyFunction(lambda: __import__("datetime").date(2026, 1, 5))
+
+
+def pdf_upload(name: str = "report.pdf", size: int = 2048):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = b"%PDF-1.7\n" + b"0" * max(size - 9, 0)
+    return SimpleUploadedFile(name, body, content_type="application/pdf")

@@ -1,0 +1,154 @@
+"""The lab order flow: due date from receipt, four-eyes verification, retest on retraction, amended reports,
+and what an issued report does to the milestone it feeds."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from core.exceptions import ConflictError, TransitionNotAllowed
+from labtests import services as lab
+from labtests.models import TestService
+from milestones.services import pathway_apply
+from tests.factories import ProjectFactory, StaffUserFactory, pdf_upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    return {
+        "pm": StaffUserFactory(roles=["project_manager"], username="pm_lab"),
+        "engineer": StaffUserFactory(roles=["lab"], username="eng1"),
+        "manager": StaffUserFactory(roles=["lab_manager"], username="mgr1"),
+        "manager2": StaffUserFactory(roles=["lab_manager"], username="mgr2"),
+    }
+
+
+@pytest.fixture
+def order(people):
+    project = ProjectFactory()
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=date(2026, 1, 5))
+    services = TestService.objects.filter(code__in=["ES-60601-1", "EMC-60601-1-2"])
+    return lab.test_order_create(
+        actor=people["pm"],
+        client=project.client,
+        project=project,
+        services=services,
+        milestone=submission.milestones.get(code="TYPE_TESTING"),
+    )
+
+
+def run_to_testing(order, people, received_on=date(2026, 9, 28)):
+    order = lab.test_order_submit(order=order, actor=people["pm"])
+    order = lab.test_order_accept(order=order, actor=people["manager"])
+    order = lab.test_order_receive(
+        order=order, actor=people["engineer"], received_on=received_on,
+        samples=[{"identifier": "S1", "model": "KN-T100", "condition_on_receipt": "intact", "storage_location": "R1"},
+                 {"identifier": "S2", "model": "KN-T100", "serial": "002"}],
+    )  # fmt: skip
+    return lab.test_order_start(order=order, actor=people["engineer"])
+
+
+def test_due_date_is_the_latest_turnaround_from_receipt(order, people):
+    ten_day = TestService.objects.get(code="ENV-14710")
+    order.items.all().delete()
+    order.items.create(service=ten_day)
+    order = run_to_testing(order, people)
+    assert order.due_date == date(2026, 10, 16)  # National Day week off, Saturday 10 October worked
+    assert order.samples.count() == 2
+    assert list(order.items.get().samples.values_list("identifier", flat=True)) == ["S1", "S2"]
+
+
+def test_full_flow_to_closed_and_the_milestone_completes(order, people):
+    order = run_to_testing(order, people)
+    items = list(order.items.all())
+    for item in items:
+        lab.test_item_assign(item=item, actor=people["manager"], engineer=people["engineer"])
+        lab.test_item_submit_result(item=item, actor=people["engineer"], verdict="pass", result_summary="ok")
+    order.refresh_from_db()
+    assert order.status == "to_be_verified"
+    for item in items:
+        lab.test_item_verify(item=item, actor=people["manager"])
+    order.refresh_from_db()
+    assert order.status == "verified"
+    report = lab.test_report_issue(order=order, actor=people["manager"], upload=pdf_upload())
+    assert (report.status, report.version, report.attachment.client_visible) == ("issued", 1, True)
+    order.refresh_from_db()
+    assert order.status == "report_issued"
+    assert order.milestone.status == "done"
+    order = lab.test_order_close(order=order, actor=people["manager"])
+    assert order.status == "closed"
+
+
+def test_a_failed_item_blocks_the_milestone_and_a_retraction_creates_a_retest(order, people):
+    order = run_to_testing(order, people)
+    safety, emc = order.items.order_by("service__code")
+    for item, verdict in ((emc, "fail"), (safety, "pass")):
+        lab.test_item_assign(item=item, actor=people["manager"], engineer=people["engineer"])
+        lab.test_item_submit_result(item=item, actor=people["engineer"], verdict=verdict)
+        lab.test_item_verify(item=item, actor=people["manager"])
+    lab.test_report_issue(order=order, actor=people["manager"], upload=pdf_upload())
+    order.refresh_from_db()
+    assert order.milestone.status == "blocked"
+
+    retest = lab.test_item_retract(item=emc, actor=people["manager"], reason="radiated emissions re-run")
+    assert retest.retest_of == emc
+    assert retest.status == "assigned"
+    emc.refresh_from_db()
+    order.refresh_from_db()
+    assert (emc.status, order.status) == ("retracted", "in_testing")
+    with pytest.raises(ConflictError):
+        lab.test_report_amend(report=order.reports.get(), actor=people["manager"], upload=pdf_upload(), reason="x")
+
+    lab.test_item_submit_result(item=retest, actor=people["engineer"], verdict="pass", result_summary="re-run ok")
+    lab.test_item_verify(item=retest, actor=people["manager"])
+    v1 = order.reports.get()
+    v2 = lab.test_report_amend(report=v1, actor=people["manager"], upload=pdf_upload("v2.pdf"), reason="EMC retest")
+    order.refresh_from_db()
+    assert (v2.version, order.status, order.milestone.status) == (2, "report_issued", "done")
+
+
+def test_verifying_ones_own_result_is_refused(order, people):
+    order = run_to_testing(order, people)
+    item = order.items.first()
+    lab.test_item_assign(item=item, actor=people["manager"], engineer=people["manager"])
+    lab.test_item_submit_result(item=item, actor=people["manager"], verdict="pass")
+    with pytest.raises(PermissionDenied):
+        lab.test_item_verify(item=item, actor=people["manager"])
+    lab.test_item_verify(item=item, actor=people["manager2"])
+
+
+def test_amended_report_supersedes_and_both_stay(order, people):
+    order = run_to_testing(order, people)
+    for item in order.items.all():
+        lab.test_item_assign(item=item, actor=people["manager"], engineer=people["engineer"])
+        lab.test_item_submit_result(item=item, actor=people["engineer"], verdict="pass")
+        lab.test_item_verify(item=item, actor=people["manager"])
+    v1 = lab.test_report_issue(order=order, actor=people["manager"], upload=pdf_upload())
+    v2 = lab.test_report_amend(report=v1, actor=people["manager"], upload=pdf_upload("v2.pdf"), reason="a typo")
+    v1.refresh_from_db()
+    assert (v1.status, v2.status, v2.version, v2.supersedes_id) == ("superseded", "issued", 2, v1.pk)
+    assert order.reports.count() == 2
+
+
+def test_illegal_steps_name_the_allowed_ones(order, people):
+    with pytest.raises(TransitionNotAllowed) as caught:
+        lab.test_order_start(order=order, actor=people["engineer"])
+    assert caught.value.allowed == ["cancelled", "submitted"]
+    with pytest.raises(ValidationError):
+        lab.test_order_reject(order=order, actor=people["manager"], reason=" ")
+
+
+def test_hold_resumes_to_where_it_was_and_cancel_is_before_testing_only(order, people):
+    order = run_to_testing(order, people)
+    order = lab.test_order_hold(order=order, actor=people["engineer"], reason="power outage")
+    with pytest.raises(TransitionNotAllowed):
+        lab.test_order_cancel(order=order, actor=people["pm"])
+    order = lab.test_order_resume(order=order, actor=people["engineer"])
+    assert order.status == "in_testing"
+
+
+def test_results_only_while_in_testing(order, people):
+    with pytest.raises(ConflictError):
+        lab.test_item_submit_result(item=order.items.first(), actor=people["engineer"], verdict="pass")
