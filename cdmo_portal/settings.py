@@ -210,6 +210,13 @@ SPECTACULAR_SETTINGS = {
         "AuthorityEnum": "milestones.choices.Authority",
         "MilestoneKindEnum": "milestones.choices.MilestoneKind",
         "DueStateEnum": "milestones.choices.DueState",
+        "OrderStatusEnum": "labtests.choices.OrderStatus",
+        "ItemStatusEnum": "labtests.choices.ItemStatus",
+        "VerdictEnum": "labtests.choices.Verdict",
+        "LabSectionEnum": "labtests.choices.LabSection",
+        "ReportStatusEnum": "labtests.choices.ReportStatus",
+        "StandardStatusEnum": "labtests.choices.StandardStatus",
+        "DispositionEnum": "labtests.choices.Disposition",
     },
 }
 

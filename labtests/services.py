@@ -18,7 +18,14 @@ from clients.models import Client
 from core.calendars import CalendarBook
 from core.events import emit
 from core.exceptions import ConflictError, TransitionNotAllowed
-from core.services import attachment_create, lock_for_write, record_transition, save_audited, sequence_next
+from core.services import (
+    attachment_create,
+    lock_for_write,
+    record_transition,
+    record_update,
+    save_audited,
+    sequence_next,
+)
 from core.state_machine import StateMachine
 from milestones.choices import MilestoneStatus
 from milestones.models import Milestone
@@ -83,6 +90,21 @@ def _move(order: TestOrder, to: str, actor, reason: str = "", expected_version=N
         actor_id=_actor_id(actor),
     )
     return order
+
+
+# --- Catalogue and descriptive fields ------------------------------------------------------------------------
+def catalogue_update(*, instance, actor, data: dict[str, Any], expected_version=None):
+    """Standards and test services (lab managers); audited and versioned like every business record."""
+    return record_update(instance=instance, actor=actor, data=data, expected_version=expected_version)
+
+
+def test_order_update(*, order: TestOrder, actor, data: dict[str, Any], expected_version=None) -> TestOrder:
+    allowed = {k: v for k, v in data.items() if k in {"purpose", "priority", "internal_notes"}}
+    return record_update(instance=order, actor=actor, data=allowed, expected_version=expected_version)
+
+
+def sample_update(*, sample: Sample, actor, data: dict[str, Any], expected_version=None) -> Sample:
+    return record_update(instance=sample, actor=actor, data=data, expected_version=expected_version)
 
 
 # --- Orders -----------------------------------------------------------------------------------------------------
@@ -223,15 +245,16 @@ def test_item_submit_result(
     *, item: TestItem, actor, verdict: str, result_summary: str = "", expected_version=None
 ) -> TestItem:
     """Enter the result; the order moves to ``to_be_verified`` once every active item has one."""
+    item = lock_for_write(item, expected_version=expected_version)
     order = TestOrder.objects.select_for_update().get(pk=item.order_id)
     if order.status != O.IN_TESTING:
         raise ConflictError(_("Results are entered while the order is in testing."))
+    roles = user_roles(actor)
+    if not roles & {Role.ADMIN, Role.LAB_MANAGER} and item.engineer_id != _actor_id(actor):
+        raise PermissionDenied(_("Lab engineers enter results on their own items only."))
     if verdict not in Verdict.values:
         raise ValidationError({"verdict": [_("Choose pass, fail or not applicable.")]})
-    item = _item_move(
-        item, I.SUBMITTED, actor, expected_version=expected_version, verdict=verdict, result_summary=result_summary,
-        result_by=actor,
-    )  # fmt: skip
+    item = _item_move(item, I.SUBMITTED, actor, verdict=verdict, result_summary=result_summary, result_by=actor)
     active = order.items.exclude(status__in=INACTIVE_ITEM_STATUSES)
     if not active.exclude(status__in=(I.SUBMITTED, I.VERIFIED)).exists():
         _move(order, O.TO_BE_VERIFIED, actor)

@@ -1,0 +1,94 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from accounts.selectors import staff_user_list
+from clients.access import access_for
+from clients.selectors import client_list
+from core.filters import ChoiceInFilter, SearchFilter, scoped_queryset
+from projects.selectors import project_list
+
+from .choices import ItemStatus, LabSection, OrderStatus, ReportStatus, StandardStatus, Verdict
+from .models import Sample, Standard, TestItem, TestOrder, TestReport, TestService
+from .selectors import test_order_list
+
+
+def _staff_users(request):
+    return staff_user_list()
+
+
+class StandardFilterSet(django_filters.FilterSet):
+    status = ChoiceInFilter(choices=StandardStatus.choices, label=_("Status"))
+    q = SearchFilter(search_fields=("code", "title_zh", "title_en", "equivalent"))
+
+    class Meta:
+        model = Standard
+        fields = ["status"]
+
+
+class TestServiceFilterSet(django_filters.FilterSet):
+    lab_section = ChoiceInFilter(choices=LabSection.choices, label=_("Lab section"))
+    active = django_filters.BooleanFilter(label=_("Offered"))
+    q = SearchFilter(search_fields=("code", "name_zh", "name_en", "standards__code"))
+
+    class Meta:
+        model = TestService
+        fields = ["lab_section", "active"]
+
+
+class TestOrderFilterSet(django_filters.FilterSet):
+    client = django_filters.ModelChoiceFilter(queryset=scoped_queryset(client_list), label=_("Client"))
+    project = django_filters.ModelChoiceFilter(queryset=scoped_queryset(project_list), label=_("Project"))
+    status = ChoiceInFilter(choices=OrderStatus.choices, label=_("Status"))
+    lab_section = ChoiceInFilter(
+        choices=LabSection.choices, field_name="items__service__lab_section", distinct=True, label=_("Lab section")
+    )
+    engineer = django_filters.ModelChoiceFilter(
+        queryset=_staff_users, field_name="items__engineer", distinct=True, label=_("Engineer")
+    )
+    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due until"))
+    q = SearchFilter(search_fields=("number", "purpose", "project__code", "client__code"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("due_date", "due_date"), ("number", "number"), ("status", "status"), ("created_at", "created_at"))
+    )
+
+    class Meta:
+        model = TestOrder
+        fields = ["client", "project", "status"]
+
+
+class SampleFilterSet(django_filters.FilterSet):
+    order = django_filters.ModelChoiceFilter(queryset=scoped_queryset(test_order_list), label=_("Test order"))
+    q = SearchFilter(search_fields=("identifier", "model", "serial"))
+
+    class Meta:
+        model = Sample
+        fields = ["order", "disposition"]
+
+
+class TestItemFilterSet(django_filters.FilterSet):
+    order = django_filters.ModelChoiceFilter(queryset=scoped_queryset(test_order_list), label=_("Test order"))
+    status = ChoiceInFilter(choices=ItemStatus.choices, label=_("Status"))
+    verdict = ChoiceInFilter(choices=Verdict.choices, label=_("Verdict"), method="filter_verdict")
+    lab_section = ChoiceInFilter(choices=LabSection.choices, field_name="service__lab_section", label=_("Lab section"))
+    engineer = django_filters.ModelChoiceFilter(queryset=_staff_users, label=_("Engineer"))
+
+    class Meta:
+        model = TestItem
+        fields = ["order", "status", "engineer"]
+
+    def filter_verdict(self, queryset, name, value):
+        """A client user may only filter on verdicts they can see: those of verified items."""
+        queryset = queryset.filter(verdict__in=value)
+        if access_for(getattr(self.request, "user", None)).is_client_user:
+            queryset = queryset.filter(status=ItemStatus.VERIFIED)
+        return queryset
+
+
+class TestReportFilterSet(django_filters.FilterSet):
+    order = django_filters.ModelChoiceFilter(queryset=scoped_queryset(test_order_list), label=_("Test order"))
+    status = ChoiceInFilter(choices=ReportStatus.choices, label=_("Status"))
+
+    class Meta:
+        model = TestReport
+        fields = ["order", "status"]

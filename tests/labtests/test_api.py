@@ -1,0 +1,220 @@
+"""The lab through the REST API: the whole order flow, files (size and content checks, scoped downloads),
+client visibility (issued reports only, no prices, notes or unverified verdicts), constant queries."""
+
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from core.models import Attachment
+from labtests.models import TestService
+from milestones.services import pathway_apply
+from tests.factories import ProjectFactory, StaffUserFactory, pdf_upload
+from tests.utils import all_keys
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def staff():
+    return {
+        "pm": StaffUserFactory(roles=["project_manager"], username="pm_l"),
+        "lab": StaffUserFactory(roles=["lab"], username="eng_l"),
+        "mgr": StaffUserFactory(roles=["lab_manager"], username="mgr_l"),
+        "mgr2": StaffUserFactory(roles=["lab_manager"], username="mgr_l2"),
+    }
+
+
+@pytest.fixture
+def project(client_a):
+    project = ProjectFactory(client=client_a)
+    pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=date(2026, 1, 5))
+    return project
+
+
+def post(api, user, url, data=None, fmt="json", **extra):
+    return api.as_user(user).post(url, data or {}, format=fmt, **extra)
+
+
+def create_order(api, staff, project, codes=("ES-60601-1", "EMC-60601-1-2")):
+    services = list(TestService.objects.filter(code__in=codes).values_list("pk", flat=True))
+    milestone = project.milestones.get(code="TYPE_TESTING")
+    payload = {"client": project.client_id, "project": project.pk, "milestone": milestone.pk, "services": services,
+               "purpose": "NMPA type testing", "internal_notes": "rush, key account"}  # fmt: skip
+    response = post(api, staff["pm"], "/api/v1/test-orders/", payload)
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def run_flow(api, staff, project, verdicts=("pass", "pass")):
+    order = create_order(api, staff, project)
+    url = f"/api/v1/test-orders/{order['id']}/"
+    assert post(api, staff["pm"], url + "submit/").status_code == 200
+    assert post(api, staff["mgr"], url + "accept/").status_code == 200
+    samples = [{"identifier": "S1", "model": "KN-T100", "condition_on_receipt": "intact", "storage_location": "R1"},
+               {"identifier": "S2", "model": "KN-T100", "serial": "002"}]  # fmt: skip
+    received = post(api, staff["lab"], url + "receive/", {"received_on": "2026-09-28", "samples": samples})
+    assert received.status_code == 200, received.json()
+    assert post(api, staff["lab"], url + "start/").status_code == 200
+    items = api.as_user(staff["mgr"]).get(f"/api/v1/test-items/?order={order['id']}").json()["results"]
+    for item, verdict in zip(items, verdicts, strict=True):
+        item_url = f"/api/v1/test-items/{item['id']}/"
+        assert post(api, staff["mgr"], item_url + "assign/", {"engineer": staff["lab"].pk}).status_code == 200
+        result = post(api, staff["lab"], item_url + "submit-result/", {"verdict": verdict, "result_summary": "x"})
+        assert result.status_code == 200, result.json()
+        assert post(api, staff["mgr"], item_url + "verify/").status_code == 200
+    return order, url, items
+
+
+def test_whole_flow_from_draft_to_closed(api, staff, project):
+    _order, url, _items = run_flow(api, staff, project)
+    body = api.as_user(staff["mgr"]).get(url).json()
+    # 20 working days (electrical safety) after 2026-09-28: National Day 1–7 October off, Saturday 10 worked.
+    assert (body["status"], body["received_on"], body["due_date"]) == ("verified", "2026-09-28", "2026-10-30")
+    issued = post(api, staff["mgr"], url + "issue-report/", {"file": pdf_upload()}, fmt="multipart")
+    assert issued.status_code == 201, issued.json()
+    assert issued.json()["status"] == "issued"
+    assert project.milestones.get(code="TYPE_TESTING").status == "done"
+    closed = post(api, staff["mgr"], url + "close/")
+    assert closed.json()["status"] == "closed"
+    history = api.get(url + "history/").json()["results"]
+    status_changes = [c["new"] for entry in history for c in entry["changes"] if c["field"] == "status"]
+    assert status_changes[0] == "closed"
+    assert status_changes[-1] == "submitted"
+
+
+def test_illegal_steps_are_409_naming_the_allowed_ones(api, staff, project):
+    order = create_order(api, staff, project)
+    response = post(api, staff["lab"], f"/api/v1/test-orders/{order['id']}/start/")
+    assert response.status_code == 409
+    assert response.json()["allowed"] == ["cancelled", "submitted"]
+    assert post(api, staff["lab"], f"/api/v1/test-orders/{order['id']}/accept/").status_code == 403  # role
+
+
+def test_own_result_cannot_be_verified_and_retract_creates_a_retest(api, staff, project):
+    order = create_order(api, staff, project, codes=("ES-60601-1",))
+    url = f"/api/v1/test-orders/{order['id']}/"
+    post(api, staff["pm"], url + "submit/")
+    post(api, staff["mgr"], url + "accept/")
+    post(api, staff["lab"], url + "receive/", {"samples": [{"identifier": "S1"}]})
+    post(api, staff["lab"], url + "start/")
+    item = api.as_user(staff["mgr"]).get(f"/api/v1/test-items/?order={order['id']}").json()["results"][0]
+    item_url = f"/api/v1/test-items/{item['id']}/"
+    post(api, staff["mgr"], item_url + "assign/", {"engineer": staff["mgr"].pk})
+    other_engineer = post(api, staff["lab"], item_url + "submit-result/", {"verdict": "pass"})
+    assert other_engineer.status_code == 403  # lab engineers enter results on their own items
+    post(api, staff["mgr"], item_url + "submit-result/", {"verdict": "fail"})
+    own = post(api, staff["mgr"], item_url + "verify/")
+    assert own.status_code == 403
+    assert "another lab manager" in own.json()["detail"]
+    assert post(api, staff["mgr2"], item_url + "verify/").status_code == 200
+    retest = post(api, staff["mgr2"], item_url + "retract/", {"reason": "radiated emissions re-run"})
+    assert retest.status_code == 201
+    assert retest.json()["retest_of"] == item["id"]
+    assert api.get(url).json()["status"] == "in_testing"
+
+
+def test_amended_report_supersedes_v1_and_both_stay_readable_by_staff(api, staff, project):
+    _order, url, _items = run_flow(api, staff, project)
+    v1 = post(api, staff["mgr"], url + "issue-report/", {"file": pdf_upload()}, fmt="multipart").json()
+    v2 = post(api, staff["mgr"], f"/api/v1/test-reports/{v1['id']}/amend/",
+              {"file": pdf_upload("v2.pdf"), "reason": "typo in model number"}, fmt="multipart")  # fmt: skip
+    assert v2.status_code == 201, v2.json()
+    assert (v2.json()["version"], v2.json()["supersedes"]) == (2, v1["id"])
+    reports = api.as_user(staff["pm"]).get("/api/v1/test-reports/").json()["results"]
+    assert sorted((r["version"], r["status"]) for r in reports) == [(1, "superseded"), (2, "issued")]
+    assert api.get(v1["file"]["download"]).status_code == 200
+
+
+def test_client_sees_issued_reports_only_and_no_internal_data(api, staff, project, user_a, user_b):
+    order, url, _items = run_flow(api, staff, project, verdicts=("fail", "pass"))
+    draft = post(api, staff["mgr"], "/api/v1/test-reports/", {"order": order["id"], "file": pdf_upload()},
+                 fmt="multipart").json()  # fmt: skip
+    api.as_user(user_a)
+    assert api.get(f"/api/v1/test-reports/{draft['id']}/").status_code == 404
+    assert api.get(draft["file"]["download"]).status_code == 404
+    issued = post(api, staff["mgr"], url + "issue-report/").json()
+    api.as_user(user_a)
+    download = api.get(issued["file"]["download"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert api.as_user(user_b).get(issued["file"]["download"]).status_code == 404
+    assert api.get(f"/api/v1/test-reports/{issued['id']}/").status_code == 404
+    assert api.as_user(user_a).get("/api/v1/attachments/999999/download/").status_code == 404
+
+    bodies = [api.get(u).json() for u in ("/api/v1/test-orders/", url, "/api/v1/test-items/", "/api/v1/samples/",
+                                           "/api/v1/test-services/", "/api/v1/test-reports/")]  # fmt: skip
+    for body in bodies:
+        keys = all_keys(body)
+        assert not keys & {"price", "internal_notes", "engineer", "storage_location", "result_by"}, keys
+        assert "key account" not in str(body)
+
+
+def test_client_sees_verdicts_only_once_verified(api, staff, project, user_a):
+    order = create_order(api, staff, project, codes=("ES-60601-1",))
+    url = f"/api/v1/test-orders/{order['id']}/"
+    post(api, staff["pm"], url + "submit/")
+    post(api, staff["mgr"], url + "accept/")
+    post(api, staff["lab"], url + "receive/", {"samples": [{"identifier": "S1"}]})
+    post(api, staff["lab"], url + "start/")
+    item = api.as_user(staff["mgr"]).get("/api/v1/test-items/").json()["results"][0]
+    post(api, staff["mgr"], f"/api/v1/test-items/{item['id']}/assign/", {"engineer": staff["lab"].pk})
+    post(api, staff["lab"], f"/api/v1/test-items/{item['id']}/submit-result/", {"verdict": "fail"})
+    seen = api.as_user(user_a).get(f"/api/v1/test-items/{item['id']}/").json()
+    assert (seen["status"], seen["verdict"]) == ("submitted", None)
+    assert api.get("/api/v1/test-items/?verdict=fail").json()["count"] == 0
+    post(api, staff["mgr"], f"/api/v1/test-items/{item['id']}/verify/")
+    assert api.as_user(user_a).get(f"/api/v1/test-items/{item['id']}/").json()["verdict"] == "fail"
+
+
+def test_oversized_and_disguised_uploads_are_400_and_store_nothing(api, staff, project, settings):
+    order = create_order(api, staff, project)
+    settings.ATTACHMENT_MAX_BYTES = 1024
+    too_big = post(api, staff["pm"], "/api/v1/attachments/",
+                   {"file": pdf_upload(size=4096), "owner_type": "test_order", "owner_id": order["id"]},
+                   fmt="multipart")  # fmt: skip
+    assert too_big.status_code == 400
+    assert "file" in too_big.json()
+    elf = SimpleUploadedFile("report.pdf", b"\x7fELF\x02\x01\x01" + b"\0" * 200, content_type="application/pdf")
+    disguised = post(api, staff["pm"], "/api/v1/attachments/",
+                     {"file": elf, "owner_type": "test_order", "owner_id": order["id"]}, fmt="multipart")  # fmt: skip
+    assert disguised.status_code == 400
+    assert Attachment.objects.count() == 0
+    ok = post(
+        api,
+        staff["pm"],
+        "/api/v1/attachments/",
+        {"file": pdf_upload(size=512), "owner_type": "test_order", "owner_id": order["id"]},
+        fmt="multipart",
+    )
+    assert ok.status_code == 201
+    assert ok.json()["content_type"] == "application/pdf"
+
+
+@pytest.mark.parametrize("resource", ["test-orders", "test-items", "samples", "test-reports", "test-services"])
+def test_list_queries_constant(api, staff, project, resource):
+    services = list(TestService.objects.all()[:2])
+    from labtests import services as lab
+
+    for i in range(26):
+        order = lab.test_order_create(actor=staff["pm"], client=project.client, project=project, services=services)
+        order = lab.test_order_submit(order=order, actor=staff["pm"])
+        order = lab.test_order_accept(order=order, actor=staff["mgr"])
+        order = lab.test_order_receive(order=order, actor=staff["lab"], samples=[{"identifier": f"S{i}"}])
+        if i < 2:
+            lab.test_report_create(order=order, actor=staff["mgr"], upload=pdf_upload())
+    counts = []
+    for size in (5, 50):
+        api.as_user(User.objects.get(pk=staff["mgr"].pk))
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get(f"/api/v1/{resource}/?page_size={size}").status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
