@@ -172,25 +172,22 @@ def test_order_receive(
     if len(set(identifiers)) != len(identifiers):
         raise ValidationError({"samples": [_("Sample identifiers must be unique within the order.")]})
     received_on = received_on or _today()
-    order = _move(order, O.SAMPLES_RECEIVED, actor, expected_version=expected_version, received_on=received_on)
+    due = {} if order.due_date_manual else {"due_date": _due_date_from(order, received_on)}
+    order = _move(order, O.SAMPLES_RECEIVED, actor, expected_version=expected_version, received_on=received_on, **due)
     created = [Sample(order=order, received_on=received_on, **values) for values in samples]
     for sample in created:
         sample.full_clean(exclude=["order"])
     created = Sample.objects.bulk_create(created)
     for item in order.items.exclude(status__in=INACTIVE_ITEM_STATUSES):
         item.samples.add(*created)
-    if not order.due_date_manual:
-        order.due_date = test_order_due_date(order=order)
-        order.save(update_fields=["due_date"])
     return order
 
 
-def test_order_due_date(*, order: TestOrder) -> date | None:
-    if order.received_on is None:
-        return None
+def _due_date_from(order: TestOrder, received_on: date) -> date | None:
+    """The latest turnaround of the order's active items, each counted from receipt in its own calendar."""
     book = CalendarBook()
     items = order.items.exclude(status__in=INACTIVE_ITEM_STATUSES).select_related("service")
-    dates = [book[i.service.turnaround_calendar].add(order.received_on, i.service.turnaround_days).date for i in items]
+    dates = [book[i.service.turnaround_calendar].add(received_on, i.service.turnaround_days).date for i in items]
     return max(dates) if dates else None
 
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import accounts, clients, home, projects
+from .views import accounts, clients, home, lab, projects
 
 app_name = "web"
 
@@ -39,4 +39,11 @@ urlpatterns = [
     path("projects/new/", projects.ProjectCreateView.as_view(), name="project-create"),
     path("projects/<int:pk>/", projects.ProjectDetailView.as_view(), name="project-detail"),
     path("milestones/<int:pk>/reschedule/", projects.MilestoneRescheduleView.as_view(), name="milestone-reschedule"),
+    path("lab/", lab.LabBoardView.as_view(), name="lab-board"),
+    path("lab/my-items/", lab.MyTestItemsView.as_view(), name="lab-my-items"),
+    re_path(r"^lab/export\.(?P<fmt>csv|xlsx)$", lab.LabQueueExportView.as_view(), name="lab-export"),
+    path("lab/orders/<int:pk>/", lab.LabOrderDetailView.as_view(), name="lab-order"),
+    path("lab/orders/<int:pk>/move/", lab.LabOrderMoveView.as_view(), name="lab-move"),
+    path("lab/orders/<int:pk>/intake/", lab.LabIntakeView.as_view(), name="lab-intake"),
+    path("lab/orders/<int:pk>/receipt/", lab.LabReceiptView.as_view(), name="lab-receipt"),
 ]

@@ -9,6 +9,7 @@ import os
 import shutil
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
 from accounts.demo import DEMO_PASSWORD
@@ -51,6 +52,8 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def demo(transactional_db):
+    # A transactional test's flush recreates content types under new ids; drop the cached old ones.
+    ContentType.objects.clear_cache()
     call_command("seed_demo", stdout=io.StringIO())
 
 
