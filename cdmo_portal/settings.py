@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "projects",
     "milestones",
     "labtests",
+    "notifications",
     # Presentation, on top of every domain app.
     "web",
 ]
@@ -75,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context_processors.unread_notifications",
             ],
         },
     },

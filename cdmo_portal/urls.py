@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("projects.api.urls")),
     path("", include("milestones.api.urls")),
     path("", include("labtests.api.urls")),
+    path("", include("notifications.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
 ]

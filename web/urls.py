@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import accounts, clients, home, lab, projects
+from .views import accounts, clients, home, lab, notifications, projects
 
 app_name = "web"
 
@@ -23,6 +23,8 @@ urlpatterns = [
         name="password-reset-complete",
     ),
     path("language/", accounts.LanguageView.as_view(), name="language"),
+    path("notifications/", notifications.NotificationListView.as_view(), name="notifications"),
+    path("notifications/read/", notifications.NotificationsReadView.as_view(), name="notifications-read"),
     path("clients/", clients.ClientListView.as_view(), name="client-list"),
     re_path(r"^clients/export\.(?P<fmt>csv|xlsx)$", clients.ClientExportView.as_view(), name="client-export"),
     path("clients/new/", clients.ClientCreateView.as_view(), name="client-create"),
