@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bring up what the test suite needs, and do nothing for what already answers:
-#   PostgreSQL (the Debian cluster 15/main) and Redis on 127.0.0.1, and Debian's Chromium once browser tests
-#   exist (tests/e2e). Installs with apt when something is missing. Honours DATABASE_URL / CELERY_BROKER_URL:
+#   PostgreSQL (the Debian cluster 15/main) and Redis on 127.0.0.1, and Debian's Chromium for the browser tests.
+#   Installs with apt when something is missing. Honours DATABASE_URL / CELERY_BROKER_URL:
 #   a URL pointing elsewhere than 127.0.0.1/localhost is left alone.
 # Usage: scripts/services.sh up | down | status
 set -euo pipefail
@@ -74,9 +74,8 @@ redis_up() {
 }
 
 chromium_up() {
-  if [ -d "$ROOT/tests/e2e" ] || [ "${REQUIRE_BROWSER:-0}" = "1" ]; then
-    command -v chromium >/dev/null || apt_install chromium
-  fi
+  # The browser tests always run, so make test always needs Chromium.
+  command -v chromium >/dev/null || apt_install chromium
 }
 
 gettext_up() {

@@ -1,5 +1,6 @@
-"""Suite-wide fixtures. The suite runs on PostgreSQL and Redis (``make test`` brings them up). Under
-``REQUIRE_SERVICES=1`` (CI) a missing service fails the run instead of skipping what needs it."""
+"""Suite-wide fixtures. The suite runs on PostgreSQL and Redis (``make test`` brings them up). A test that needs
+a service that does not answer fails with a message saying so — never a skip; under ``REQUIRE_SERVICES=1`` (CI)
+the run stops at once when one is missing."""
 
 import os
 
@@ -42,9 +43,7 @@ def _fast_passwords(settings):
 @pytest.fixture
 def require_redis():
     if not redis_answers():
-        if REQUIRE_SERVICES:
-            pytest.fail(f"Redis does not answer at {settings.CELERY_BROKER_URL}")
-        pytest.skip("Redis is not running (make test starts it)")
+        pytest.fail(f"Redis does not answer at {settings.CELERY_BROKER_URL}: run `make test`, which starts it")
 
 
 @pytest.fixture
@@ -52,9 +51,7 @@ def require_postgres(db):
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        if REQUIRE_SERVICES:
-            pytest.fail("PostgreSQL is required")
-        pytest.skip("needs PostgreSQL (make test starts it)")
+        pytest.fail("this test needs PostgreSQL: run `make test`, which starts it and sets DATABASE_URL")
 
 
 @pytest.fixture
