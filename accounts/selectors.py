@@ -9,3 +9,8 @@ from .models import User
 def staff_user_list() -> QuerySet[User]:
     """Active users holding at least one staff role (account managers, project managers, owners)."""
     return User.objects.filter(groups__name__in=STAFF_ROLES, is_active=True).distinct().order_by("username")
+
+
+def staff_user_choices(request=None) -> QuerySet[User]:
+    """``staff_user_list`` as a django-filter callable queryset (filters pass the request)."""
+    return staff_user_list()

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import staff_user_list
+from accounts.selectors import staff_user_choices
 from core.filters import ChoiceInFilter, SearchFilter, scoped_queryset
 
 from .choices import ClientKind, ClientStatus, ContactRole, DeviceClass, DeviceKind, Market
@@ -11,16 +11,12 @@ from .models import Client, Contact, Device, DeviceClassification
 from .selectors import client_list
 
 
-def _staff_users(request):
-    return staff_user_list()
-
-
 class ClientFilterSet(django_filters.FilterSet):
     status = ChoiceInFilter(choices=ClientStatus.choices, label=_("Status"))
     kind = ChoiceInFilter(choices=ClientKind.choices, label=_("Kind"))
     country = django_filters.CharFilter(label=_("Country"), method="filter_country")
     agent = django_filters.ModelChoiceFilter(queryset=scoped_queryset(client_list), label=_("Agent"))
-    account_manager = django_filters.ModelChoiceFilter(queryset=_staff_users, label=_("Account manager"))
+    account_manager = django_filters.ModelChoiceFilter(queryset=staff_user_choices, label=_("Account manager"))
     q = SearchFilter(search_fields=("code", "name_zh", "name_en"))
     ordering = django_filters.OrderingFilter(
         fields=(

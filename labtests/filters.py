@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import staff_user_list
+from accounts.selectors import staff_user_choices
 from clients.access import access_for
 from clients.selectors import client_list
 from core.filters import ChoiceInFilter, SearchFilter, scoped_queryset
@@ -10,10 +10,6 @@ from projects.selectors import project_list
 from .choices import ItemStatus, LabSection, OrderStatus, ReportStatus, StandardStatus, Verdict
 from .models import Sample, Standard, TestItem, TestOrder, TestReport, TestService
 from .selectors import test_order_list
-
-
-def _staff_users(request):
-    return staff_user_list()
 
 
 class StandardFilterSet(django_filters.FilterSet):
@@ -43,7 +39,7 @@ class TestOrderFilterSet(django_filters.FilterSet):
         choices=LabSection.choices, field_name="items__service__lab_section", distinct=True, label=_("Lab section")
     )
     engineer = django_filters.ModelChoiceFilter(
-        queryset=_staff_users, field_name="items__engineer", distinct=True, label=_("Engineer")
+        queryset=staff_user_choices, field_name="items__engineer", distinct=True, label=_("Engineer")
     )
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due until"))
@@ -71,7 +67,7 @@ class TestItemFilterSet(django_filters.FilterSet):
     status = ChoiceInFilter(choices=ItemStatus.choices, label=_("Status"))
     verdict = ChoiceInFilter(choices=Verdict.choices, label=_("Verdict"), method="filter_verdict")
     lab_section = ChoiceInFilter(choices=LabSection.choices, field_name="service__lab_section", label=_("Lab section"))
-    engineer = django_filters.ModelChoiceFilter(queryset=_staff_users, label=_("Engineer"))
+    engineer = django_filters.ModelChoiceFilter(queryset=staff_user_choices, label=_("Engineer"))
 
     class Meta:
         model = TestItem

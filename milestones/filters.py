@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import staff_user_list
+from accounts.selectors import staff_user_choices
 from clients.selectors import client_list
 from core.filters import ChoiceInFilter, SearchFilter, scoped_queryset
 from projects.selectors import project_list
@@ -21,10 +21,6 @@ from .choices import (
 )
 from .models import Milestone, ReviewClock, Submission
 from .selectors import submission_list
-
-
-def _staff_users(request):
-    return staff_user_list()
 
 
 class SubmissionFilterSet(django_filters.FilterSet):
@@ -56,7 +52,7 @@ class MilestoneFilterSet(django_filters.FilterSet):
     status = ChoiceInFilter(choices=MilestoneStatus.choices, label=_("Status"))
     kind = ChoiceInFilter(choices=MilestoneKind.choices, label=_("Kind"))
     responsible = ChoiceInFilter(choices=Responsible.choices, label=_("Responsible"))
-    owner = django_filters.ModelChoiceFilter(queryset=_staff_users, label=_("Owner"))
+    owner = django_filters.ModelChoiceFilter(queryset=staff_user_choices, label=_("Owner"))
     client_visible = django_filters.BooleanFilter(label=_("Visible to the client"))
     due_state = ChoiceInFilter(choices=DueState.choices, label=_("Due state"))
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))

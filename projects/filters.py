@@ -1,16 +1,12 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import staff_user_list
+from accounts.selectors import staff_user_choices
 from clients.selectors import client_list, device_list
 from core.filters import ChoiceInFilter, SearchFilter, scoped_queryset
 
 from .choices import Health, Priority, ProjectStatus, ServiceType
 from .models import Project
-
-
-def _staff_users(request):
-    return staff_user_list()
 
 
 class ProjectFilterSet(django_filters.FilterSet):
@@ -22,7 +18,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     service_type = ChoiceInFilter(choices=ServiceType.choices, label=_("Service type"))
     priority = ChoiceInFilter(choices=Priority.choices, label=_("Priority"))
     health = ChoiceInFilter(choices=Health.choices, label=_("Health"))
-    project_manager = django_filters.ModelChoiceFilter(queryset=_staff_users, label=_("Project manager"))
+    project_manager = django_filters.ModelChoiceFilter(queryset=staff_user_choices, label=_("Project manager"))
     due_after = django_filters.DateFilter(field_name="next_due_date", lookup_expr="gte", label=_("Next due from"))
     due_before = django_filters.DateFilter(field_name="next_due_date", lookup_expr="lte", label=_("Next due until"))
     target_after = django_filters.DateFilter(field_name="target_date", lookup_expr="gte", label=_("Target from"))

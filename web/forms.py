@@ -12,6 +12,7 @@ from accounts.choices import Language
 from accounts.selectors import staff_user_list
 from clients.choices import CLASSES_BY_MARKET, ClientKind, Market
 from clients.models import Client, Contact, Device, DeviceClassification
+from labtests.models import Sample
 from projects.models import Project
 
 
@@ -207,3 +208,19 @@ class RescheduleForm(VersionedFormMixin, forms.Form):
 
     class Meta:
         fields = ["due_date", "shift_successors"]
+
+
+class SampleRowForm(forms.ModelForm):
+    # No initial value: an untouched extra row must stay "unchanged" so the formset skips it.
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, required=False)
+
+    class Meta:
+        model = Sample
+        fields = ["identifier", "model", "serial", "quantity", "condition_on_receipt", "storage_location"]
+
+
+SampleRows = forms.formset_factory(SampleRowForm, extra=4, min_num=1, validate_min=True)
+
+
+class IntakeForm(forms.Form):
+    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -191,3 +191,21 @@ class HistoryMixin:
         if self.action == "history":
             return HistoryEntrySerializer
         return super().get_output_serializer_class()
+
+
+def service_action(name: str, service, *, instance_kwarg: str, input_serializer=None, output_serializer=None):
+    """A detail action ``POST …/{id}/<name>/`` that hands the object, the actor, the ``If-Match`` version and the
+    validated input to ``service`` and answers the re-read object (status changes: ``submit``, ``pause`` …)."""
+
+    @extend_schema(request=input_serializer, responses=output_serializer)
+    def act(self, request, *args, **kwargs):
+        instance = self.get_object()
+        data = self.validated_input(input_serializer) if input_serializer else {}
+        updated = service(
+            **{instance_kwarg: instance}, actor=request.user, expected_version=self.expected_version(), **data
+        )
+        return self.output(self.get_queryset().get(pk=updated.pk))
+
+    act.__name__ = name
+    act.__doc__ = getattr(service, "__doc__", None) or f"{name.replace('_', ' ').capitalize()}."
+    return action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(act)

@@ -5,7 +5,7 @@ reject, verify (not their own results), retract, issue and amend reports, close.
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -15,7 +15,7 @@ from accounts.models import User
 from clients.access import access_for
 from clients.api.viewsets import ScopedViewSet
 from clients.permissions import ALL_STAFF, STAFF_AND_CLIENT
-from core.api.viewsets import CreateMixin, HistoryMixin, ListMixin, RetrieveMixin, UpdateMixin
+from core.api.viewsets import CreateMixin, HistoryMixin, ListMixin, RetrieveMixin, UpdateMixin, service_action
 from core.services import attachment_create
 from labtests import selectors, services
 from labtests.filters import (
@@ -101,17 +101,9 @@ ORDER_ACTIONS = {
 
 def _order_action(name: str):
     service, _roles, input_class = ORDER_ACTIONS[name]
-
-    @extend_schema(request=input_class, responses=TestOrderOutputSerializer)
-    def act(self, request, *args, **kwargs):
-        order = self.get_object()
-        data = self.validated_input(input_class) if input_class else {}
-        updated = service(order=order, actor=request.user, expected_version=self.expected_version(), **data)
-        return self.output(self.get_queryset().get(pk=updated.pk))
-
-    act.__name__ = name
-    act.__doc__ = f"{name.replace('_', ' ').capitalize()} the order (409 when its status does not allow it)."
-    return action(detail=True, methods=["post"])(act)
+    return service_action(
+        name, service, instance_kwarg="order", input_serializer=input_class, output_serializer=TestOrderOutputSerializer
+    )
 
 
 class TestOrderViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, HistoryMixin, ScopedViewSet):
@@ -297,7 +289,7 @@ class TestReportViewSet(ListMixin, RetrieveMixin, HistoryMixin, ScopedViewSet):
         return self.output(amended, status_code=status.HTTP_201_CREATED)
 
 
-class AttachmentViewSet(ListMixin, RetrieveMixin, mixins.CreateModelMixin, ScopedViewSet):
+class AttachmentViewSet(ListMixin, RetrieveMixin, ScopedViewSet):
     """Files: uploaded by multipart naming the record they belong to; downloaded only through ``download``,
     which applies the scoping rule (there is no public media URL)."""
 

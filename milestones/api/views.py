@@ -14,7 +14,15 @@ from rest_framework.views import APIView
 from accounts.choices import Role
 from clients.api.viewsets import ScopedViewSet
 from clients.permissions import ALL_STAFF, STAFF_AND_CLIENT, RolePermission
-from core.api.viewsets import CreateMixin, HistoryMixin, ListMixin, RetrieveMixin, UpdateMixin, parse_if_match
+from core.api.viewsets import (
+    CreateMixin,
+    HistoryMixin,
+    ListMixin,
+    RetrieveMixin,
+    UpdateMixin,
+    parse_if_match,
+    service_action,
+)
 from core.calendars import CalendarBook
 from milestones import selectors, services
 from milestones.choices import ClockAction
@@ -202,19 +210,14 @@ class MilestoneViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Histo
         return Response(body)
 
 
-def _clock_action(action_name: str):
-    @extend_schema(request=ClockActionInputSerializer, responses=ReviewClockOutputSerializer)
-    def act(self, request, *args, **kwargs):
-        clock = self.get_object()
-        data = self.validated_input(ClockActionInputSerializer)
-        updated = services.review_clock_act(
-            clock=clock, action=action_name, actor=request.user, expected_version=self.expected_version(), **data
-        )
-        return self.output(self.get_queryset().get(pk=updated.pk))
-
-    act.__name__ = action_name
-    act.__doc__ = f"{ClockAction(action_name).label} the clock on ``on`` (default today)."
-    return action(detail=True, methods=["post"], url_path=action_name)(act)
+def _clock_action(name: str, service):
+    return service_action(
+        name,
+        service,
+        instance_kwarg="clock",
+        input_serializer=ClockActionInputSerializer,
+        output_serializer=ReviewClockOutputSerializer,
+    )
 
 
 class ReviewClockViewSet(ListMixin, RetrieveMixin, HistoryMixin, ScopedViewSet):
@@ -242,8 +245,8 @@ class ReviewClockViewSet(ListMixin, RetrieveMixin, HistoryMixin, ScopedViewSet):
         context["calendars"] = CalendarBook()
         return context
 
-    start = _clock_action(ClockAction.START)
-    pause = _clock_action(ClockAction.PAUSE)
-    resume = _clock_action(ClockAction.RESUME)
-    restart = _clock_action(ClockAction.RESTART)
-    stop = _clock_action(ClockAction.STOP)
+    start = _clock_action("start", services.review_clock_start)
+    pause = _clock_action("pause", services.review_clock_pause)
+    resume = _clock_action("resume", services.review_clock_resume)
+    restart = _clock_action("restart", services.review_clock_restart)
+    stop = _clock_action("stop", services.review_clock_stop)

@@ -2,7 +2,6 @@
 engineer's own items, the intake form (receipt and samples in one step, then a printable intake receipt), and the
 queue export."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -20,8 +19,8 @@ from labtests import selectors
 from labtests import services as lab
 from labtests.choices import ItemStatus, OrderStatus
 from labtests.filters import TestOrderFilterSet
-from labtests.models import Sample
 
+from ..forms import IntakeForm, SampleRows
 from .base import StaffRequiredMixin, WriteFormMixin
 from .lists import ExportView
 
@@ -121,22 +120,6 @@ class MyTestItemsView(StaffRequiredMixin, TemplateView):
             .order_by("order__due_date", "id")
         )
         return context
-
-
-class SampleRowForm(forms.ModelForm):
-    # No initial value: an untouched extra row must stay "unchanged" so the formset skips it.
-    quantity = forms.IntegerField(label=gettext_lazy("Quantity"), min_value=1, required=False)
-
-    class Meta:
-        model = Sample
-        fields = ["identifier", "model", "serial", "quantity", "condition_on_receipt", "storage_location"]
-
-
-SampleRows = forms.formset_factory(SampleRowForm, extra=4, min_num=1, validate_min=True)
-
-
-class IntakeForm(forms.Form):
-    received_on = forms.DateField(label=gettext_lazy("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class LabIntakeView(WriteFormMixin, TemplateView):
