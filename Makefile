@@ -26,8 +26,7 @@ demo: migrate
 	$(BIN)/python manage.py seed_demo
 
 run: demo
-	@echo "Serving http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs/)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) scripts/run.sh
 
 services:
 	scripts/services.sh up

@@ -14,3 +14,10 @@ def staff_user_list() -> QuerySet[User]:
 def staff_user_choices(request=None) -> QuerySet[User]:
     """``staff_user_list`` as a django-filter callable queryset (filters pass the request)."""
     return staff_user_list()
+
+
+def user_by_calendar_token(token: str):
+    """The active user whose calendar feed URL carries ``token`` (None for an unknown or revoked one)."""
+    from .models import User
+
+    return User.objects.filter(ical_token=token, is_active=True).first() if token else None

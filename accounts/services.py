@@ -82,3 +82,13 @@ def api_token_revoke(*, token: AuthToken) -> None:
 def api_tokens_revoke_all(*, user: User) -> int:
     deleted, _ = AuthToken.objects.filter(user=user).delete()
     return deleted
+
+
+@transaction.atomic
+def user_ical_token_rotate(*, user: User) -> User:
+    """Revoke the user's calendar feed URL by giving it a new secret token (the old URL answers 404)."""
+    from .models import new_ical_token
+
+    user.ical_token = new_ical_token()
+    user.save(update_fields=["ical_token"])
+    return user

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_celery_beat",
     # Domain apps, lowest first: each depends only on the ones above it.
     "core",
     "accounts",
@@ -86,6 +87,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # ``make run`` writes from three processes (web, worker, beat): wait for the lock, take it up front.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and log-in --------------------------------------------------------------------------------------
@@ -149,6 +153,11 @@ STORAGES = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CDMO Portal <noreply@cdmo-portal.local>")
+if env("EMAIL_FILE_PATH", default=""):  # e-mails written as files (``make run`` demo, worker tests)
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
+EMAIL_MESSAGE_ID_DOMAIN = env("EMAIL_MESSAGE_ID_DOMAIN", default="cdmo-portal.local")
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # absolute links in e-mails and calendar feeds
 
 # --- REST API -------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -250,6 +259,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 3  # an enqueue while the broker is down fails fast (core.queue logs it)
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"  # schedules: cdmo_portal/schedules.py
+
+# --- Reminders and webhooks (SPEC §7) -------------------------------------------------------------------------
+REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=15 * 60)
+REMINDER_DIGEST_HOUR = env.int("REMINDER_DIGEST_HOUR", default=8)  # local time of the daily digest
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=500)  # reminders claimed per batch
+REMINDER_CLAIM_TIMEOUT = env.int("REMINDER_CLAIM_TIMEOUT", default=10 * 60)  # seconds before a claim is taken again
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+REMINDER_RETRY_BASE_SECONDS = env.float("REMINDER_RETRY_BASE_SECONDS", default=60)
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30)
 
 # --- Security (production: DEBUG=False) -----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

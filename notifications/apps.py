@@ -7,9 +7,10 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from core.events import subscribe
+        from core.events import ALL_EVENTS, subscribe
 
-        from .handlers import HANDLERS
+        from .handlers import HANDLERS, on_any_event
 
         for event, handler in HANDLERS.items():
-            subscribe(event, handler)
+            subscribe(event, handler, in_transaction=True)
+        subscribe(ALL_EVENTS, on_any_event, in_transaction=True)

@@ -1,29 +1,22 @@
 """Who hears about which business event (SPEC §7): each handler picks the recipients and the parameters of the
-sentence; ``notification_send`` writes the rows. Handlers run after the change committed (``core.events``)."""
-
-from django.utils import translation
+sentence; ``notification_send`` writes the rows. Handlers run inside the transaction of the change
+(``core.events``, ``in_transaction=True``): the notifications and webhook deliveries commit with it or not at all.
+"""
 
 from clients.models import Contact
+from core.queue import enqueue_on_commit
 from labtests.choices import OrderStatus
 from labtests.models import TestOrder, TestReport
 from milestones.choices import ClockKind
 from milestones.models import Milestone, ReviewClock
 from projects.models import Project
 
-from .services import notification_send
+from .messages import bilingual
+from .services import notification_send, webhook_deliveries_record
 
 
 def _names(obj) -> dict:
     return {"zh": obj.name_zh, "en": obj.name_en}
-
-
-def _label(text) -> dict:
-    """A translatable label in both languages, rendered later in the reader's."""
-    with translation.override("en"):
-        english = str(text)
-    with translation.override("zh-hans"):
-        chinese = str(text)
-    return {"en": english, "zh": chinese}
 
 
 def _project_manager_ids(project_id: int) -> set[int]:
@@ -49,7 +42,7 @@ def on_clock(event: str, *, clock_id: int, actor_id: int | None = None, **payloa
     if clock is None:
         return
     project = clock.submission.project
-    params = {"clock": _label(ClockKind(clock.kind).label), "project": project.code, "on": payload.get("on", "")}
+    params = {"clock": bilingual(ClockKind(clock.kind).label), "project": project.code, "on": payload.get("on", "")}
     notification_send(user_ids=_project_manager_ids(project.pk) - {actor_id}, event=event, params=params,
                       url=f"/projects/{project.pk}/")  # fmt: skip
 
@@ -58,7 +51,7 @@ def on_order(event: str, *, order_id: int, actor_id: int | None = None, new: str
     order = TestOrder.objects.filter(pk=order_id).first()
     if order is None:
         return
-    params = {"order": order.number, "status": _label(OrderStatus(new or order.status).label)}
+    params = {"order": order.number, "status": bilingual(OrderStatus(new or order.status).label)}
     notification_send(user_ids=_project_manager_ids(order.project_id) - {actor_id}, event=event, params=params,
                       url=f"/lab/orders/{order.pk}/")  # fmt: skip
 
@@ -75,6 +68,14 @@ def on_report(event: str, *, report_id: int, actor_id: int | None = None, **payl
         Contact.objects.filter(client_id=order.client_id, user__isnull=False).values_list("user_id", flat=True)
     )
     notification_send(user_ids=set(contacts), event=event, params=params, url="")
+
+
+def on_any_event(event: str, **payload) -> None:
+    """Record the webhook deliveries of every business event; a worker sends them once the change commits."""
+    from .tasks import webhook_deliver
+
+    for delivery_id in webhook_deliveries_record(event=event, **payload):
+        enqueue_on_commit(webhook_deliver, delivery_id)
 
 
 HANDLERS = {

@@ -1,9 +1,20 @@
 """The sentence of each notification event, translated when rendered (the reader's language, not the writer's)."""
 
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
-def _localised(value):
+def bilingual(label) -> dict:
+    """A translatable label in both languages, stored so it can be rendered later in the reader's."""
+    with translation.override("en"):
+        english = str(label)
+    with translation.override("zh-hans"):
+        chinese = str(label)
+    return {"en": english, "zh": chinese}
+
+
+def localised(value):
     """Bilingual values are stored as ``{"zh": …, "en": …}``; show the reader's one (falling back)."""
     if isinstance(value, dict) and {"zh", "en"} & set(value):
         from django.utils.translation import get_language
@@ -13,8 +24,32 @@ def _localised(value):
     return value
 
 
+def due_phrase(offset: int) -> str:
+    """“due in 3 days” / “due today” / “overdue by 2 days” for a reminder's offset."""
+    if offset > 0:
+        return ngettext("due in %(days)d day", "due in %(days)d days", offset) % {"days": offset}
+    if offset == 0:
+        return _("due today")
+    return ngettext("overdue by %(days)d day", "overdue by %(days)d days", -offset) % {"days": -offset}
+
+
+def kind_label(code: str) -> str:
+    from .reminders import REMINDER_KINDS
+
+    kind = REMINDER_KINDS.get(code)
+    return str(kind.label) if kind else code
+
+
+def _reminder_params(params: dict) -> dict:
+    return {**params, "kind": kind_label(params.get("kind", "")), "when": due_phrase(int(params.get("offset", 0)))}
+
+
 def render_message(event: str, params: dict) -> str:
+    if event.startswith("reminder."):
+        params = _reminder_params(params)
     templates = {
+        "reminder.due": _("%(kind)s — %(project)s %(item)s: %(when)s (%(due)s)."),
+        "reminder.escalated": _("Escalation — %(kind)s — %(project)s %(item)s: %(when)s (%(due)s)."),
         "milestone.completed": _("Milestone “%(milestone)s” of %(project)s is done."),
         "milestone.rescheduled": _("Milestone “%(milestone)s” of %(project)s moved to %(due)s."),
         "milestone.blocked": _("Milestone “%(milestone)s” of %(project)s is blocked: %(reason)s"),
@@ -28,6 +63,6 @@ def render_message(event: str, params: dict) -> str:
     if template is None:
         return event
     try:
-        return template % {key: _localised(value) for key, value in params.items()}
+        return template % {key: localised(value) for key, value in params.items()}
     except (KeyError, TypeError, ValueError):
         return event

@@ -1,6 +1,8 @@
 from django.db.models import QuerySet
 
-from .models import Notification
+from clients.access import scope_for_user
+
+from .models import Notification, Reminder, Webhook, WebhookDelivery
 
 
 def notification_list(*, user) -> QuerySet[Notification]:
@@ -12,3 +14,19 @@ def notification_list(*, user) -> QuerySet[Notification]:
 
 def unread_count(*, user) -> int:
     return notification_list(user=user).filter(read_at__isnull=True).count()
+
+
+def webhook_list(*, user) -> QuerySet[Webhook]:
+    """Staff see every webhook; a client user only their own client's (the one scoping rule)."""
+    return scope_for_user(Webhook.objects.select_related("client"), user)
+
+
+def webhook_delivery_list(*, user) -> QuerySet[WebhookDelivery]:
+    return scope_for_user(WebhookDelivery.objects.select_related("webhook"), user)
+
+
+def reminder_list(*, user) -> QuerySet[Reminder]:
+    """A user's own reminders (what was or will be sent to them)."""
+    if not getattr(user, "is_authenticated", False):
+        return Reminder.objects.none()
+    return Reminder.objects.filter(recipient=user)

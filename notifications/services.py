@@ -1,9 +1,44 @@
-from collections.abc import Iterable
+"""Writes of the notifications app: in-app notifications, the reminder sweep and its delivery, webhooks.
 
+Exactly-once reminders rest on three things: the ``reminder_once`` unique constraint (the sweep may run as often
+and in as many processes as it likes), claims taken with ``SELECT … FOR UPDATE SKIP LOCKED`` that give every
+claimed reminder a ``message_id`` (its e-mail), and the row lock held while that e-mail is sent (a second worker
+skips it; a worker that dies releases it and a later sweep reclaims it, keeping the ``message_id``).
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, Exists, OuterRef, Value, When
 from django.utils import timezone
 
-from .models import Notification
+from accounts.choices import Role
+from clients.access import access_for
+from clients.models import ClientMembership
+from core.exceptions import ApplicationError
+
+from .choices import DeliveryStatus, EmailDelivery, RecipientRole, ReminderStatus
+from .emails import reminder_email
+from .models import Notification, Reminder, ReminderRule, Webhook, WebhookDelivery
+from .reminders import REMINDER_KINDS, DueItem, ReminderKind
+from .webhook_events import client_may_receive, client_payload, json_safe
+
+logger = logging.getLogger(__name__)
+
+
+# --- in-app notifications ------------------------------------------------------------------------------------------
 
 
 def notification_send(*, user_ids: Iterable[int | None], event: str, params: dict, url: str = "") -> int:
@@ -25,3 +60,447 @@ def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     return rows.update(read_at=timezone.now())
+
+
+# --- notification preferences ------------------------------------------------------------------------------------
+
+
+def preferences_of(raw: dict | None) -> tuple[frozenset[str], str]:
+    """(muted reminder kinds, e-mail delivery) from ``User.notification_preferences``, with safe defaults."""
+    raw = raw or {}
+    muted = frozenset(kind for kind in raw.get("muted_kinds", []) if kind in REMINDER_KINDS)
+    delivery = raw.get("email", EmailDelivery.IMMEDIATE)
+    return muted, delivery if delivery in EmailDelivery.values else EmailDelivery.IMMEDIATE
+
+
+@transaction.atomic
+def notification_preferences_update(*, user, muted_kinds: Iterable[str], email: str) -> dict:
+    unknown = sorted(set(muted_kinds) - set(REMINDER_KINDS))
+    if unknown:
+        raise ApplicationError({"muted_kinds": [f"Unknown reminder kind: {', '.join(unknown)}"]})
+    if email not in EmailDelivery.values:
+        raise ApplicationError({"email": [f"Choose one of: {', '.join(EmailDelivery.values)}"]})
+    user.notification_preferences = {
+        **(user.notification_preferences or {}),
+        "muted_kinds": sorted(set(muted_kinds)),
+        "email": email,
+    }
+    user.save(update_fields=["notification_preferences"])
+    return user.notification_preferences
+
+
+# --- the reminder sweep --------------------------------------------------------------------------------------------
+
+
+def reminder_offset(rule: ReminderRule, days_until: int) -> int | None:
+    """The one offset due for an item ``days_until`` days before its date: the nearest offset already passed —
+    so an item entering the window late gets that one only, not a burst — or, once overdue, the latest repeat."""
+    if days_until >= 0:
+        passed = [offset for offset in rule.offsets if offset >= days_until]
+        return min(passed) if passed else None
+    overdue = -days_until
+    if overdue > rule.overdue_limit_days:
+        return None
+    repeat = rule.overdue_repeat_days
+    if repeat and overdue >= repeat:
+        return -(overdue // repeat) * repeat
+    return 0 if 0 in rule.offsets or not rule.offsets else None
+
+
+@dataclass
+class _Audience:
+    """Who is who for one sweep: role groups and client users, each read once."""
+
+    groups: dict[str, set[int]]
+    client_users: dict[int, set[int]]
+
+
+def _audience(client_ids: set[int]) -> _Audience:
+    from accounts.models import User
+
+    groups: dict[str, set[int]] = defaultdict(set)
+    rows = User.objects.filter(is_active=True, groups__name__in=[Role.ADMIN, Role.LAB_MANAGER])
+    for name, pk in rows.values_list("groups__name", "pk"):
+        groups[name].add(pk)
+    client_users: dict[int, set[int]] = defaultdict(set)
+    memberships = ClientMembership.objects.filter(client_id__in=client_ids, user__is_active=True)
+    for client_id, user_id in memberships.values_list("client_id", "user_id"):
+        client_users[client_id].add(user_id)
+    return _Audience(groups=groups, client_users=client_users)
+
+
+def _recipients(rule: ReminderRule, item: DueItem, audience: _Audience) -> set[int]:
+    roles = set(rule.recipient_roles)
+    people: set[int | None] = set()
+    if RecipientRole.OWNER in roles:
+        people.add(item.owner_id)
+    if RecipientRole.PROJECT_MANAGER in roles:
+        people.add(item.project_manager_id)
+    if RecipientRole.LAB_MANAGER in roles:
+        people |= audience.groups.get(Role.LAB_MANAGER, set())
+    if RecipientRole.CLIENT_CONTACTS in roles and item.client_task:
+        people |= audience.client_users.get(item.client_id, set())
+    return {pk for pk in people if pk}
+
+
+def _escalation_recipients(kind: ReminderKind, item: DueItem, audience: _Audience) -> set[int]:
+    """SPEC §5: the project's PM and the kind's group (lab managers for test orders, admins otherwise)."""
+    return {pk for pk in {item.project_manager_id, *audience.groups.get(kind.escalate_to, set())} if pk}
+
+
+def _planned_reminders(rule: ReminderRule, kind: ReminderKind, today: date) -> list[Reminder]:
+    horizon = max([*rule.offsets, 0])
+    items = kind.due_items(today - timedelta(days=rule.overdue_limit_days), today + timedelta(days=horizon))
+    needs_clients = RecipientRole.CLIENT_CONTACTS in rule.recipient_roles
+    audience = _audience({item.client_id for item in items if item.client_task} if needs_clients else set())
+    planned = []
+    for item in items:
+        days_until = (item.due_date - today).days
+        offset = reminder_offset(rule, days_until)
+        base = {
+            "rule": rule,
+            "kind": kind.code,
+            "target_id": item.target_id,
+            "due_date": item.due_date,
+            "params": item.params,
+            "url": item.url,
+        }
+        if offset is not None:
+            planned += [Reminder(**base, offset=offset, recipient_id=pk) for pk in _recipients(rule, item, audience)]
+        threshold = rule.escalate_after_days
+        if threshold is not None and -days_until >= threshold > 0:
+            planned += [
+                Reminder(**base, offset=-threshold, recipient_id=pk, escalated=True)
+                for pk in _escalation_recipients(kind, item, audience)
+            ]
+    return planned
+
+
+def _apply_preferences(planned: list[Reminder]) -> list[Reminder]:
+    """Drop reminders of muted kinds (escalations are never muted) and mark digest readers' ones."""
+    from accounts.models import User
+
+    prefs = dict(
+        User.objects.filter(pk__in={r.recipient_id for r in planned}, is_active=True).values_list(
+            "pk", "notification_preferences"
+        )
+    )
+    kept = []
+    for reminder in planned:
+        if reminder.recipient_id not in prefs:
+            continue
+        muted, delivery = preferences_of(prefs[reminder.recipient_id])
+        if reminder.kind in muted and not reminder.escalated:
+            continue
+        reminder.digest = delivery == EmailDelivery.DIGEST
+        kept.append(reminder)
+    return kept
+
+
+def reminders_cancel_stale() -> int:
+    """Cancel pending reminders whose item moved its date, finished, or stopped running (a paused clock): one
+    UPDATE per kind. A moved item then gets the new date's reminders from the same sweep."""
+    cancelled = 0
+    for code, kind in REMINDER_KINDS.items():
+        still_due = kind.open_items().filter(pk=OuterRef("target_id"), due=OuterRef("due_date"))
+        cancelled += (
+            Reminder.objects.filter(kind=code, status=ReminderStatus.PENDING)
+            .exclude(Exists(still_due))
+            .update(status=ReminderStatus.CANCELLED, error="the item's date moved, or it is done or paused")
+        )
+    return cancelled
+
+
+def reminders_create(*, today: date | None = None) -> int:
+    """Insert the reminders due today for every active rule — set-based: per rule one query for the items, one
+    for the people, one bulk insert that ignores rows the unique constraint already holds."""
+    today = today or timezone.localdate()
+    created = 0
+    for rule in ReminderRule.objects.filter(active=True, kind__in=list(REMINDER_KINDS)):
+        planned = _apply_preferences(_planned_reminders(rule, REMINDER_KINDS[rule.kind], today))
+        before = Reminder.objects.filter(rule=rule).count()
+        Reminder.objects.bulk_create(planned, ignore_conflicts=True, batch_size=1000)
+        created += Reminder.objects.filter(rule=rule).count() - before
+    return created
+
+
+def _message_id(reminder_ids: list[int]) -> str:
+    """A Message-ID derived from the reminder ids, so a repeated send is recognisable as the same e-mail."""
+    digest = hashlib.sha256(",".join(map(str, sorted(reminder_ids))).encode()).hexdigest()[:20]
+    return f"<reminders.{min(reminder_ids)}.{digest}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+
+
+@transaction.atomic
+def reminders_claim(*, digest: bool = False, limit: int | None = None) -> list[str]:
+    """Claim a batch of pending reminders (skipping rows another worker holds), group them into one e-mail per
+    recipient and return the e-mails' ``message_id``s for delivery."""
+    limit = limit or settings.REMINDER_BATCH_SIZE
+    rows = list(
+        Reminder.objects.select_for_update(skip_locked=True)
+        .filter(status=ReminderStatus.PENDING, digest=digest)
+        .order_by("id")
+        .only("id", "recipient_id")[:limit]
+    )
+    if not rows:
+        return []
+    by_recipient: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        by_recipient[row.recipient_id].append(row.pk)
+    message_ids = {recipient: _message_id(ids) for recipient, ids in by_recipient.items()}
+    Reminder.objects.filter(pk__in=[row.pk for row in rows]).update(
+        status=ReminderStatus.CLAIMED,
+        claimed_at=timezone.now(),
+        message_id=Case(*[When(recipient_id=r, then=Value(m)) for r, m in message_ids.items()]),
+    )
+    return list(message_ids.values())
+
+
+def reminders_reclaim(*, now: datetime | None = None) -> list[str]:
+    """Claims older than the timeout whose worker died: take them again, keeping their ``message_id``."""
+    now = now or timezone.now()
+    stale = Reminder.objects.filter(
+        status=ReminderStatus.CLAIMED, claimed_at__lt=now - timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT)
+    )
+    message_ids = sorted(set(stale.values_list("message_id", flat=True)))
+    if message_ids:
+        Reminder.objects.filter(status=ReminderStatus.CLAIMED, message_id__in=message_ids).update(claimed_at=now)
+    return message_ids
+
+
+def reminders_sweep(*, today: date | None = None) -> dict:
+    """The periodic sweep: cancel stale reminders, create today's, reclaim dead claims, claim the new ones.
+    Returns the message ids to deliver (the task hands each to a worker)."""
+    cancelled = reminders_cancel_stale()
+    created = reminders_create(today=today)
+    message_ids = reminders_reclaim()
+    while batch := reminders_claim(digest=False):
+        message_ids += batch
+    return {"cancelled": cancelled, "created": created, "message_ids": message_ids}
+
+
+def reminders_claim_digest() -> list[str]:
+    message_ids = []
+    while batch := reminders_claim(digest=True):
+        message_ids += batch
+    return message_ids
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    sent: int = 0
+    retry_in: float | None = None  # seconds, when the send failed and will be retried
+
+
+def _reminder_notifications(reminders: list[Reminder]) -> list[Notification]:
+    today = timezone.localdate()
+    return [
+        Notification(
+            user_id=r.recipient_id,
+            event="reminder.escalated" if r.escalated else "reminder.due",
+            params={**r.params, "kind": r.kind, "due": r.due_date.isoformat(), "offset": (r.due_date - today).days},
+            url=r.url,
+        )
+        for r in reminders
+    ]
+
+
+def reminder_message_send(*, message_id: str) -> SendOutcome:
+    """Send one claimed e-mail and record the result. The rows stay locked while the e-mail is sent, so no
+    other worker sends it at the same time; the in-app notifications are written with the ``sent`` mark, so
+    each reminder yields exactly one."""
+    with transaction.atomic():
+        reminders = list(
+            Reminder.objects.select_for_update(skip_locked=True)
+            .filter(message_id=message_id, status=ReminderStatus.CLAIMED)
+            .select_related("recipient")
+            .order_by("id")
+        )
+        if not reminders:
+            return SendOutcome()
+        now = timezone.now()
+        attempts = max(r.attempts for r in reminders) + 1
+        rows = Reminder.objects.filter(pk__in=[r.pk for r in reminders])
+        try:
+            if reminders[0].recipient.email:
+                reminder_email(reminders[0].recipient, reminders, message_id).send()
+        except Exception as exc:  # the SMTP server's or the network's error, recorded on the rows
+            give_up = attempts >= settings.REMINDER_MAX_ATTEMPTS
+            rows.update(
+                attempts=attempts,
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+                claimed_at=now,
+                status=ReminderStatus.FAILED if give_up else ReminderStatus.CLAIMED,
+            )
+            if give_up:
+                Notification.objects.bulk_create(_reminder_notifications(reminders))
+                return SendOutcome()
+            return SendOutcome(retry_in=settings.REMINDER_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+        rows.update(status=ReminderStatus.SENT, sent_at=now, attempts=attempts, error="")
+        Notification.objects.bulk_create(_reminder_notifications(reminders))
+        return SendOutcome(sent=len(reminders))
+
+
+# --- webhooks ------------------------------------------------------------------------------------------------------
+
+
+def webhook_deliveries_record(*, event: str, **payload) -> list[int]:
+    """Record one delivery per interested webhook, inside the transaction of the change that emitted ``event``.
+    A client's webhook gets only its own client's events, reduced to the client allowlist."""
+    webhooks = [hook for hook in Webhook.objects.filter(active=True) if hook.wants(event)]
+    if not webhooks:
+        return []
+    envelope = {"id": str(uuid.uuid4()), "event": event, "occurred_at": timezone.now().isoformat()}
+    staff_data = json_safe(payload)
+    now = timezone.now()
+    rows = []
+    for hook in webhooks:
+        if hook.client_id is None:
+            data = staff_data
+        elif client_may_receive(event, payload, hook.client_id):
+            data = client_payload(event, staff_data)
+        else:
+            continue
+        rows.append(
+            WebhookDelivery(
+                webhook=hook,
+                event_id=envelope["id"],
+                event=event,
+                payload={**envelope, "data": data},
+                next_attempt_at=now,
+            )
+        )
+    return [row.pk for row in WebhookDelivery.objects.bulk_create(rows)]
+
+
+def webhook_signature(*, secret: str, timestamp: str, body: bytes) -> str:
+    """HMAC-SHA256 over ``timestamp.body``, hex — what the ``X-CDMO-Signature`` header carries."""
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
+    body = json.dumps(delivery.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(
+        delivery.webhook.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "CDMO-Portal-Webhooks/1",
+            "X-CDMO-Event": delivery.event,
+            "X-CDMO-Delivery": str(delivery.event_id),
+            "X-CDMO-Timestamp": timestamp,
+            "X-CDMO-Signature": "sha256="
+            + webhook_signature(secret=delivery.webhook.secret, timestamp=timestamp, body=body),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, f"HTTP {exc.code} {exc.reason}"
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def webhook_delivery_attempt(*, delivery_id: int) -> SendOutcome:
+    """One attempt at one delivery (a second worker skips a delivery being attempted). On failure the next
+    attempt waits ``WEBHOOK_RETRY_BASE_SECONDS × 2^(attempts-1)``, until ``WEBHOOK_MAX_ATTEMPTS``."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("webhook")
+            .filter(pk=delivery_id, status=DeliveryStatus.PENDING, webhook__active=True)
+            .first()
+        )
+        now = timezone.now()
+        if delivery is None or (delivery.next_attempt_at and delivery.next_attempt_at > now):
+            return SendOutcome()
+        code, error = _post(delivery)
+        delivery.attempts += 1
+        delivery.response_code = code
+        delivery.error = error
+        if not error and code is not None and 200 <= code < 300:
+            delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.SUCCEEDED, now, None
+            outcome = SendOutcome(sent=1)
+        elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+            delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
+            outcome = SendOutcome()
+        else:
+            delay = settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** (delivery.attempts - 1)
+            delivery.next_attempt_at = now + timedelta(seconds=delay)
+            outcome = SendOutcome(retry_in=delay)
+        delivery.save(
+            update_fields=[
+                "attempts",
+                "response_code",
+                "error",
+                "status",
+                "delivered_at",
+                "next_attempt_at",
+                "updated_at",
+            ]
+        )
+        return outcome
+
+
+def webhook_deliveries_due(*, now: datetime | None = None, limit: int = 1000) -> list[int]:
+    """Pending deliveries whose time has come — what the sweep re-enqueues (e.g. after the broker was down)."""
+    now = now or timezone.now()
+    due = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now, webhook__active=True)
+    return list(due.order_by("id").values_list("pk", flat=True)[:limit])
+
+
+@transaction.atomic
+def webhook_delivery_resend(*, delivery: WebhookDelivery, actor=None) -> WebhookDelivery:
+    """Send a delivery again by hand: a new delivery with the same event id and payload (the receiver can tell
+    it is the same event), attempted at once."""
+    if not delivery.webhook.active:
+        raise ApplicationError({"webhook": ["The webhook is inactive; activate it before re-sending."]})
+    return WebhookDelivery.objects.create(
+        webhook=delivery.webhook,
+        event_id=delivery.event_id,
+        event=delivery.event,
+        payload=delivery.payload,
+        resent_from=delivery,
+        next_attempt_at=timezone.now(),
+    )
+
+
+def _webhook_owner_client(actor) -> int | None:
+    return access_for(actor).client_id
+
+
+@transaction.atomic
+def webhook_create(*, actor, name: str, url: str, events: list[str], active: bool = True, client=None) -> Webhook:
+    """A client user's webhook always belongs to their own client; staff may make one for a client, or a staff
+    webhook (no client) that hears every event."""
+    own_client = _webhook_owner_client(actor)
+    client_id = own_client if own_client is not None else getattr(client, "pk", None)
+    return Webhook.objects.create(
+        name=name, url=url, events=events, active=active, client_id=client_id, created_by=actor
+    )
+
+
+@transaction.atomic
+def webhook_update(*, webhook: Webhook, actor, data: dict, expected_version: int | None = None) -> Webhook:
+    allowed = {"name", "url", "events", "active"}
+    for field, value in data.items():
+        if field in allowed:
+            setattr(webhook, field, value)
+    webhook.save()
+    return webhook
+
+
+@transaction.atomic
+def webhook_rotate_secret(*, webhook: Webhook, actor) -> Webhook:
+    from .models import new_webhook_secret
+
+    webhook.secret = new_webhook_secret()
+    webhook.save(update_fields=["secret", "updated_at"])
+    return webhook
+
+
+@transaction.atomic
+def webhook_delete(*, webhook: Webhook, actor, expected_version: int | None = None) -> None:
+    webhook.delete()

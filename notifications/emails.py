@@ -1,0 +1,45 @@
+"""The reminder e-mail: one per recipient and batch, in the recipient's language, every item linked."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .messages import due_phrase, kind_label, localised
+
+
+def _lines(reminders) -> list[dict]:
+    today = timezone.localdate()
+    return [
+        {
+            "kind": kind_label(r.kind),
+            "item": localised(r.params.get("item", "")),
+            "project": r.params.get("project", ""),
+            "due": r.due_date,
+            "when": due_phrase((r.due_date - today).days),
+            "escalated": r.escalated,
+            "link": settings.SITE_URL.rstrip("/") + (r.url or "/notifications/"),
+        }
+        for r in reminders
+    ]
+
+
+def reminder_email(recipient, reminders, message_id: str) -> EmailMultiAlternatives:
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        context = {
+            "recipient": recipient,
+            "lines": _lines(reminders),
+            "site_url": settings.SITE_URL,
+            "escalated": any(r.escalated for r in reminders),
+        }
+        subject = render_to_string("notifications/email/reminders_subject.txt", context).strip()
+        body = render_to_string("notifications/email/reminders.txt", context)
+        html = render_to_string("notifications/email/reminders.html", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=body,
+        to=[recipient.email],
+        headers={"Message-ID": message_id, "X-CDMO-Reminders": ",".join(str(r.pk) for r in reminders)},
+    )
+    message.attach_alternative(html, "text/html")
+    return message

@@ -1,0 +1,83 @@
+"""Which business events webhooks may subscribe to, and what a client's webhook may see of each.
+
+Staff webhooks receive the event's whole payload. A client's webhook receives only events of its own client,
+only the events listed in ``CLIENT_EVENT_FIELDS``, and of those only the listed fields — an allowlist, like the
+client serializers, so internal fields (notes, prices, actors, reasons) never leave.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from milestones.models import Milestone
+
+WEBHOOK_EVENTS = (
+    "client.created",
+    "client.updated",
+    "client.status_changed",
+    "device.created",
+    "project.created",
+    "project.status_changed",
+    "pathway.applied",
+    "milestone.completed",
+    "milestone.rescheduled",
+    "milestone.blocked",
+    "submission.status_changed",
+    "submission.flagged",
+    "review_clock.started",
+    "review_clock.paused",
+    "review_clock.resumed",
+    "review_clock.restarted",
+    "review_clock.stopped",
+    "review_clock.expired",
+    "test_order.created",
+    "test_order.status_changed",
+    "test_order.failed",
+    "test_item.retracted",
+    "test_report.issued",
+)
+
+CLIENT_EVENT_FIELDS = {
+    "project.created": ("project_id", "client_id"),
+    "project.status_changed": ("project_id", "client_id", "old", "new"),
+    "pathway.applied": ("project_id", "client_id", "submission_id", "pathway"),
+    "milestone.completed": ("milestone_id", "project_id", "client_id", "completed_on"),
+    "milestone.rescheduled": ("milestone_id", "project_id", "client_id"),
+    "test_order.created": ("order_id", "client_id"),
+    "test_order.status_changed": ("order_id", "project_id", "client_id", "old", "new"),
+    "test_report.issued": ("report_id", "order_id", "client_id", "version"),
+}
+
+_CLIENT_VISIBILITY = {
+    "milestone.completed": lambda payload: Milestone.objects.filter(
+        pk=payload.get("milestone_id"), client_visible=True
+    ).exists(),
+    "milestone.rescheduled": lambda payload: Milestone.objects.filter(
+        pk=payload.get("milestone_id"), client_visible=True
+    ).exists(),
+}
+
+
+def json_safe(value):
+    """The emitted payload as JSON values (dates as ISO strings, decimals as strings)."""
+    if isinstance(value, dict):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [json_safe(item) for item in value]
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def client_may_receive(event: str, payload: dict, client_id: int) -> bool:
+    if event not in CLIENT_EVENT_FIELDS or payload.get("client_id") != client_id:
+        return False
+    visible = _CLIENT_VISIBILITY.get(event)
+    return visible is None or visible(payload)
+
+
+def client_payload(event: str, data: dict) -> dict:
+    return {key: data[key] for key in CLIENT_EVENT_FIELDS[event] if key in data}

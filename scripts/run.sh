@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `make run`: the web server with a Celery worker and beat beside it, on the embedded filesystem:// broker
+# (or whatever CELERY_BROKER_URL says). Ctrl-C stops all three. The demo sweeps for reminders every minute.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+export REMINDER_SWEEP_SECONDS=${REMINDER_SWEEP_SECONDS:-60}
+mkdir -p var
+
+$BIN/python manage.py install_schedules
+
+pids=()
+stop_all() {
+    trap - EXIT INT TERM
+    kill "${pids[@]}" 2>/dev/null || true
+    wait 2>/dev/null || true
+}
+trap stop_all EXIT INT TERM
+
+$BIN/celery -A cdmo_portal worker --pool=solo --loglevel=INFO --hostname="cdmo-demo@%h" &
+pids+=($!)
+$BIN/celery -A cdmo_portal beat --loglevel=INFO --schedule=var/celerybeat-schedule &
+pids+=($!)
+
+echo "Serving http://$HOST:$PORT/  (API docs: http://$HOST:$PORT/api/v1/docs/) — worker and beat running; Ctrl-C stops all"
+$BIN/python manage.py runserver "$HOST:$PORT"
