@@ -153,27 +153,23 @@ def _planned_reminders(rule: ReminderRule, kind: ReminderKind, today: date) -> l
     items = kind.due_items(today - timedelta(days=rule.overdue_limit_days), today + timedelta(days=horizon))
     needs_clients = RecipientRole.CLIENT_CONTACTS in rule.recipient_roles
     audience = _audience({item.client_id for item in items if item.client_task} if needs_clients else set())
-    planned = []
+    planned: dict[tuple[int, int, int], Reminder] = {}
     for item in items:
         days_until = (item.due_date - today).days
+        base = {"rule": rule, "kind": kind.code, "target_id": item.target_id, "due_date": item.due_date,
+                "params": item.params, "url": item.url}  # fmt: skip
         offset = reminder_offset(rule, days_until)
-        base = {
-            "rule": rule,
-            "kind": kind.code,
-            "target_id": item.target_id,
-            "due_date": item.due_date,
-            "params": item.params,
-            "url": item.url,
-        }
         if offset is not None:
-            planned += [Reminder(**base, offset=offset, recipient_id=pk) for pk in _recipients(rule, item, audience)]
+            for pk in _recipients(rule, item, audience):
+                planned[item.target_id, offset, pk] = Reminder(**base, offset=offset, recipient_id=pk)
         threshold = rule.escalate_after_days
-        if threshold is not None and -days_until >= threshold > 0:
-            planned += [
-                Reminder(**base, offset=-threshold, recipient_id=pk, escalated=True)
-                for pk in _escalation_recipients(kind, item, audience)
-            ]
-    return planned
+        if threshold and -days_until >= threshold:
+            # One row per person and offset: someone already reminded at this offset gets it marked escalated.
+            for pk in _escalation_recipients(kind, item, audience):
+                planned[item.target_id, -threshold, pk] = Reminder(
+                    **base, offset=-threshold, recipient_id=pk, escalated=True
+                )
+    return list(planned.values())
 
 
 def _apply_preferences(planned: list[Reminder]) -> list[Reminder]:

@@ -1,0 +1,245 @@
+"""The reminder sweep and its delivery, in process on PostgreSQL: exactly one reminder per (rule, item, date,
+offset, person); late entries get only the nearest offset; moved, finished and paused items; escalation to the
+people SPEC §5 names; preferences; a constant number of queries; e-mails grouped per recipient."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+
+from milestones.services import milestone_complete, milestone_create, milestone_reschedule
+from notifications import services
+from notifications.choices import ReminderStatus
+from notifications.models import Notification, Reminder, ReminderRule
+from notifications.reminder_defaults import seed_reminder_rules
+from tests.factories import ClientUserFactory, ProjectFactory, StaffUserFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def rules():
+    seed_reminder_rules()
+    return {rule.kind: rule for rule in ReminderRule.objects.all()}
+
+
+@pytest.fixture
+def pm():
+    return StaffUserFactory(roles=["project_manager"], username="pm_r", language="en")
+
+
+@pytest.fixture
+def owner():
+    return StaffUserFactory(roles=["regulatory"], username="owner_r", language="zh-hans")
+
+
+@pytest.fixture
+def project(client_a, pm):
+    return ProjectFactory(client=client_a, project_manager=pm)
+
+
+def make_milestone(project, *, days: int, owner=None, responsible="cro", client_visible=True, name="Design freeze"):
+    return milestone_create(actor=None, project=project, name_en=name, due_date=TODAY + timedelta(days=days),
+                            owner=owner, responsible=responsible, client_visible=client_visible,
+                            calendar="calendar_days")  # fmt: skip
+
+
+def sweep(today=TODAY):
+    return services.reminders_sweep(today=today)
+
+
+def reminders():
+    return list(
+        Reminder.objects.order_by("recipient__username", "offset").values_list(
+            "recipient__username", "offset", "escalated", "status"
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("days_until", "expected"),
+    [(20, None), (14, 14), (10, 14), (7, 7), (5, 7), (3, 3), (2, 3), (1, 1), (0, 0), (-1, -1), (-4, -4), (-31, None)],
+)
+def test_the_offset_due_is_the_nearest_one_passed(rules, days_until, expected):
+    assert services.reminder_offset(rules["milestone_due"], days_until) == expected
+
+
+def test_without_overdue_repeat_an_overdue_item_gets_the_due_day_reminder_only(rules):
+    rule = rules["applicant_response_due"]
+    assert services.reminder_offset(rule, -5) == 0
+
+
+def test_a_due_milestone_yields_one_reminder_per_recipient_and_the_sweep_is_idempotent(project, pm, owner):
+    make_milestone(project, days=7, owner=owner)
+    first = sweep()
+    assert first["created"] == 2
+    assert sweep()["created"] == 0
+    assert sweep()["created"] == 0
+    assert reminders() == [("owner_r", 7, False, "claimed"), ("pm_r", 7, False, "claimed")]
+    assert len(first["message_ids"]) == 2
+
+
+def test_an_item_entering_the_window_three_days_before_gets_the_three_day_reminder_only(project, pm):
+    make_milestone(project, days=3)
+    sweep()
+    assert [offset for _, offset, _, _ in reminders()] == [3]
+    sweep(TODAY + timedelta(days=1))  # two days before: still the 3-day window, nothing new
+    sweep(TODAY + timedelta(days=2))  # one day before: the 1-day reminder
+    assert sorted(offset for _, offset, _, _ in reminders()) == [1, 3]
+
+
+def test_a_completed_milestone_is_not_reminded_and_its_pending_reminders_are_cancelled(project, pm):
+    milestone = make_milestone(project, days=1)
+    services.reminders_create(today=TODAY)
+    assert Reminder.objects.filter(status=ReminderStatus.PENDING).count() == 1
+    milestone_complete(milestone=milestone, actor=pm)
+    result = sweep()
+    assert result["cancelled"] == 1 and result["created"] == 0
+    assert Reminder.objects.get().status == ReminderStatus.CANCELLED
+    assert Reminder.objects.filter(status=ReminderStatus.PENDING).count() == 0
+
+
+def test_moving_a_due_date_cancels_the_old_reminders_and_creates_the_new_dates(project, pm):
+    milestone = make_milestone(project, days=1)
+    services.reminders_create(today=TODAY)
+    milestone_reschedule(milestone=milestone, actor=pm, due_date=TODAY + timedelta(days=7), shift_successors=False)
+    sweep()
+    rows = list(Reminder.objects.order_by("id").values_list("due_date", "offset", "status"))
+    assert rows == [
+        (TODAY + timedelta(days=1), 1, ReminderStatus.CANCELLED),
+        (TODAY + timedelta(days=7), 7, ReminderStatus.CLAIMED),
+    ]
+
+
+def test_an_overdue_milestone_escalates_to_the_pm_and_the_admins_once(project, pm, owner):
+    admin = StaffUserFactory(roles=["admin"], username="boss_r")
+    StaffUserFactory(roles=["lab_manager"], username="labboss_r")  # not for milestones
+    make_milestone(project, days=-3, owner=owner)
+    sweep()
+    assert reminders() == [
+        ("boss_r", -3, True, "claimed"),
+        ("owner_r", -3, False, "claimed"),
+        ("pm_r", -3, True, "claimed"),
+    ]
+    sweep(TODAY + timedelta(days=1))  # a day later: the daily overdue repeat, no second escalation
+    assert Reminder.objects.filter(escalated=True).count() == 2
+    assert Reminder.objects.filter(offset=-4, escalated=False).count() == 2
+    assert admin.reminders.count() == 1
+
+
+def test_an_overdue_test_order_escalates_to_the_pm_and_the_lab_managers(project, pm):
+    from labtests.models import TestOrder
+
+    StaffUserFactory(roles=["admin"], username="boss_r")
+    StaffUserFactory(roles=["lab_manager"], username="labboss_r")
+    TestOrder.objects.create(number="T-TEST-1", client=project.client, project=project, status="in_testing",
+                             due_date=TODAY - timedelta(days=2))  # fmt: skip
+    sweep()
+    escalated = set(Reminder.objects.filter(escalated=True).values_list("recipient__username", flat=True))
+    assert escalated == {"pm_r", "labboss_r"}
+
+
+def test_client_contacts_are_reminded_only_of_their_own_visible_to_dos(project, pm, client_b):
+    alice = ClientUserFactory(client=project.client, username="alice_r")
+    ClientUserFactory(client=client_b, username="bob_r")
+    make_milestone(project, days=3, responsible="client", name="Client to sign")
+    make_milestone(project, days=3, responsible="client", client_visible=False, name="Hidden")
+    make_milestone(project, days=3, responsible="cro", name="Ours")
+    sweep()
+    assert set(alice.reminders.values_list("offset", flat=True)) == {3}
+    assert alice.reminders.count() == 1
+    assert not Reminder.objects.filter(recipient__username="bob_r").exists()
+
+
+def test_a_paused_clock_gets_no_reminders(project, pm):
+    from milestones.models import ReviewClock
+    from milestones.services import pathway_apply
+
+    submission = pathway_apply(project=project, actor=pm, pathway="US_510K", start_date=date(2026, 1, 5))
+    clock = submission.clocks.get(kind="authority_review")
+    ReviewClock.objects.filter(pk=clock.pk).update(state="running", due_on=TODAY + timedelta(days=7))
+    project.milestones.update(status="done")  # fmt: skip
+    services.reminders_create(today=TODAY)
+    assert Reminder.objects.filter(kind="review_clock_due").count() == 1
+    ReviewClock.objects.filter(pk=clock.pk).update(state="paused")
+    result = sweep()
+    assert result["cancelled"] == 1
+    assert not Reminder.objects.filter(status__in=[ReminderStatus.PENDING, ReminderStatus.CLAIMED]).exists()
+
+
+def test_muted_kinds_get_no_reminders_and_digest_readers_wait_for_the_digest(project, pm, owner):
+    services.notification_preferences_update(user=owner, muted_kinds=["milestone_due"], email="immediate")
+    services.notification_preferences_update(user=pm, muted_kinds=[], email="digest")
+    make_milestone(project, days=7, owner=owner)
+    result = sweep()
+    assert result["message_ids"] == []
+    assert reminders() == [("pm_r", 7, False, "pending")]
+    assert len(services.reminders_claim_digest()) == 1
+    assert Reminder.objects.get().status == ReminderStatus.CLAIMED
+
+
+def test_the_sweep_runs_a_constant_number_of_queries(project, pm, owner, django_assert_max_num_queries):
+    def sweep_count(count: int) -> int:
+        Reminder.objects.all().delete()
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        for index in range(count):
+            make_milestone(project, days=index % 5, owner=owner, name=f"M{count}-{index}")
+        with CaptureQueriesContext(connection) as queries:
+            sweep()
+        return len(queries)
+
+    small = sweep_count(3)
+    large = sweep_count(40)
+    assert Reminder.objects.count() >= 80
+    assert small == large
+    with django_assert_max_num_queries(small):
+        sweep()
+
+
+def test_delivery_sends_one_email_per_recipient_with_a_message_id_from_the_reminder_ids(project, pm, owner):
+    for days in (0, 1, 3):
+        make_milestone(project, days=days, owner=owner, name=f"Item {days}")
+    message_ids = sweep()["message_ids"]
+    assert len(message_ids) == 2
+    for message_id in message_ids:
+        assert services.reminder_message_send(message_id=message_id).sent == 3
+        assert services.reminder_message_send(message_id=message_id).sent == 0  # idempotent
+    assert len(mail.outbox) == 2
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    english, chinese = by_recipient[pm.email], by_recipient[owner.email]
+    ids = sorted(Reminder.objects.filter(recipient=pm).values_list("pk", flat=True))
+    assert english.extra_headers["Message-ID"] == services._message_id(ids)
+    assert english.extra_headers["X-CDMO-Reminders"] == ",".join(map(str, ids))
+    assert "due today" in english.body and "due in 3 days" in english.body
+    assert f"http://127.0.0.1:8000/projects/{project.pk}/" in english.body
+    assert "今天到期" in chinese.body
+    assert Notification.objects.filter(event="reminder.due").count() == 6
+    assert set(Reminder.objects.values_list("status", flat=True)) == {ReminderStatus.SENT}
+
+
+def test_a_failing_smtp_server_is_retried_with_back_off_then_given_up(project, pm, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
+    settings.REMINDER_MAX_ATTEMPTS = 3
+    make_milestone(project, days=0)
+    (message_id,) = sweep()["message_ids"]
+    delays = [services.reminder_message_send(message_id=message_id).retry_in for _ in range(3)]
+    assert delays[0] < delays[1] and delays[2] is None
+    reminder = Reminder.objects.get()
+    assert reminder.status == ReminderStatus.FAILED and reminder.attempts == 3
+    assert "Connection" in reminder.error or "refused" in reminder.error.lower()
+    assert Notification.objects.filter(user=pm, event="reminder.due").count() == 1  # in-app still arrives
+
+
+def test_a_claim_whose_worker_died_is_reclaimed_with_its_message_id(project, pm, settings):
+    make_milestone(project, days=0)
+    (message_id,) = sweep()["message_ids"]
+    assert services.reminders_reclaim() == []  # fresh claims are left alone
+    settings.REMINDER_CLAIM_TIMEOUT = 0
+    assert services.reminders_reclaim() == [message_id]
+    assert services.reminder_message_send(message_id=message_id).sent == 1
+    assert mail.outbox[0].extra_headers["Message-ID"] == message_id
