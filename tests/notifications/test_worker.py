@@ -1,0 +1,160 @@
+"""Acceptance on real parts: a Celery worker in its own process over Redis, PostgreSQL, an SMTP sink and a webhook
+receiver on 127.0.0.1. Exactly once across repeated and concurrent sweeps, no loss when the worker is SIGKILLed
+mid-delivery, webhooks signed and retried, and nothing lost while Redis is down."""
+
+import hashlib
+import hmac
+import itertools
+import os
+import subprocess
+import time
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+
+from milestones.services import local_today, milestone_create
+from notifications.choices import DeliveryStatus, ReminderStatus
+from notifications.models import Notification, Reminder, Webhook, WebhookDelivery
+from notifications.reminder_defaults import seed_reminder_rules
+from notifications.tasks import reminder_sweep
+from tests.factories import ProjectFactory, StaffUserFactory
+
+from .receiver import Receiver
+from .worker import ROOT, Sink, Worker, manage, purge_broker, wait_until
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def workers(require_redis, require_postgres):
+    seed_reminder_rules()
+    purge_broker()
+    started: list[Worker] = []
+
+    def start(**env) -> Worker:
+        worker = Worker(**env).start()
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+    purge_broker()
+
+
+def due_milestones(pm, count: int, owner=None):
+    project = ProjectFactory(project_manager=pm)
+    for index in range(count):
+        milestone_create(actor=None, project=project, name_en=f"Item {index}", calendar="calendar_days",
+                         due_date=local_today() + timedelta(days=index % 4), owner=owner)  # fmt: skip
+    return project
+
+
+def settled(expected_sent: int):
+    return lambda: Reminder.objects.filter(status=ReminderStatus.SENT).count() >= expected_sent
+
+
+def test_repeated_and_concurrent_sweeps_send_each_reminder_exactly_once(workers):
+    pm = StaffUserFactory(roles=["project_manager"], language="en")
+    owner = StaffUserFactory(roles=["regulatory"], language="zh-hans")
+    due_milestones(pm, 1, owner=owner)
+    with Sink() as sink:
+        workers(EMAIL_URL=sink.email_url)
+        sweeps = [manage("sweep_reminders"), manage("sweep_reminders")]  # two processes at once
+        for process in sweeps:
+            assert process.wait(timeout=60) == 0, process.stderr.read()
+        reminder_sweep.delay()
+        reminder_sweep.delay()
+        assert wait_until(lambda: len(sink.messages) >= 2 and settled(2)())
+        time.sleep(2)  # anything extra would arrive now
+        messages = list(sink.messages)
+    rows = list(Reminder.objects.values_list("recipient_id", "offset", "status", "message_id"))
+    assert sorted((r, o, s) for r, o, s, _ in rows) == sorted([(pm.pk, 0, "sent"), (owner.pk, 0, "sent")])
+    assert len(messages) == 2
+    assert {m["To"] for m in messages} == {pm.email, owner.email}
+    assert {m["Message-ID"] for m in messages} == {mid for *_, mid in rows}
+    assert Notification.objects.filter(event="reminder.due").count() == 2
+
+
+def test_a_worker_killed_mid_delivery_loses_nothing_and_repeats_at_most_the_email_in_flight(workers):
+    pms = [StaffUserFactory(roles=["project_manager"], language="en") for _ in range(5)]
+    for pm in pms:
+        due_milestones(pm, 4)
+    env = {"REMINDER_CLAIM_TIMEOUT": 2}
+    with Sink(delay=0.8) as sink:
+        worker = workers(EMAIL_URL=sink.email_url, **env)
+        reminder_sweep.delay()
+        assert wait_until(lambda: len(sink.messages) >= 2, timeout=60)
+        worker.kill()
+        accepted_at_kill = len(sink.messages)
+        assert Reminder.objects.count() == 20
+        time.sleep(3)  # the dead worker's claim times out
+        workers(EMAIL_URL=sink.email_url, **env)
+        reminder_sweep.delay()
+        assert wait_until(settled(20), timeout=90)
+        time.sleep(2)
+        messages = list(sink.messages)
+    assert 2 <= accepted_at_kill < 5
+    all_ids = set(Reminder.objects.values_list("pk", flat=True))
+    assert set(Reminder.objects.values_list("status", flat=True)) == {ReminderStatus.SENT}
+    assert set(sink.reminder_ids()) == all_ids  # every reminder reached its recipient
+    per_message = Counter(m["Message-ID"] for m in messages)
+    repeated = [mid for mid, count in per_message.items() if count > 1]
+    assert len(per_message) == 5 and len(repeated) <= 1 and all(c <= 2 for c in per_message.values())
+    assert len(messages) <= 6
+    assert Notification.objects.filter(event="reminder.due").count() == 20  # exactly one per reminder
+
+
+def test_webhooks_are_signed_and_a_failing_receiver_is_retried_with_growing_delays(workers, api):
+    pm = StaffUserFactory(roles=["project_manager"])
+    project = due_milestones(pm, 1)
+    milestone = project.milestones.get()
+    with Receiver() as good, Receiver(status=500) as bad:
+        ok = Webhook.objects.create(name="ok", url=good.url, events=["milestone.completed"])
+        Webhook.objects.create(name="bad", url=bad.url, events=["milestone.completed"])
+        workers(WEBHOOK_RETRY_BASE_SECONDS=0.5, WEBHOOK_MAX_ATTEMPTS=4)
+        response = api.as_user(pm).post(f"/api/v1/milestones/{milestone.pk}/complete/", {}, format="json")
+        assert response.status_code == 200, response.content
+        (request,) = good.wait_for(1)
+        attempts = bad.wait_for(4, timeout=30)
+    signed = request["headers"]["x-cdmo-timestamp"].encode() + b"." + request["body"]
+    expected = hmac.new(ok.secret.encode(), signed, hashlib.sha256).hexdigest()
+    assert request["headers"]["x-cdmo-signature"] == f"sha256={expected}"
+    gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(attempts)]
+    assert len(attempts) == 4 and gaps[0] < gaps[1] < gaps[2]
+    failed = WebhookDelivery.objects.get(webhook__name="bad")
+    assert wait_until(lambda: WebhookDelivery.objects.get(pk=failed.pk).status == DeliveryStatus.FAILED)
+    failed.refresh_from_db()
+    assert failed.attempts == 4 and failed.response_code == 500 and "HTTP 500" in failed.error
+
+
+def redis_port() -> str:
+    from django.conf import settings
+
+    return settings.CELERY_BROKER_URL.rsplit(":", 1)[1].split("/")[0]
+
+
+def test_with_redis_down_a_completion_succeeds_and_goes_out_after_the_next_sweep(workers, api):
+    pm = StaffUserFactory(roles=["project_manager"])
+    owner = StaffUserFactory(roles=["regulatory"])
+    project = due_milestones(pm, 1, owner=owner)
+    milestone = project.milestones.get()
+    with Receiver() as receiver:
+        Webhook.objects.create(name="erp", url=receiver.url, events=["milestone.completed"])
+        subprocess.run(["redis-cli", "-p", redis_port(), "shutdown", "nosave"], check=False, capture_output=True)
+        try:
+            assert wait_until(lambda: subprocess.run(["redis-cli", "-p", redis_port(), "ping"],
+                                                     capture_output=True).returncode != 0, timeout=10)  # fmt: skip
+            response = api.as_user(owner).post(f"/api/v1/milestones/{milestone.pk}/complete/", {}, format="json")
+            assert response.status_code == 200, response.content
+        finally:
+            env = {**os.environ, "REDIS_PORT": redis_port()}
+            subprocess.run([str(ROOT / "scripts" / "services.sh"), "up"], check=True, env=env, capture_output=True)
+        assert WebhookDelivery.objects.get().status == DeliveryStatus.PENDING
+        assert Notification.objects.filter(user=pm, event="milestone.completed").exists()
+        assert receiver.requests == []
+        workers()
+        reminder_sweep.delay()
+        assert receiver.wait_for(1, timeout=30)
+    assert wait_until(lambda: WebhookDelivery.objects.get().status == DeliveryStatus.SUCCEEDED)
