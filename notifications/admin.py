@@ -65,6 +65,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
 
 class WebhookForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("events"),
         choices=[("*", _("Every event"))] + [(name, name) for name in WEBHOOK_EVENTS],

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, Exists, OuterRef, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from clients.access import access_for
@@ -77,9 +78,11 @@ def preferences_of(raw: dict | None) -> tuple[frozenset[str], str]:
 def notification_preferences_update(*, user, muted_kinds: Iterable[str], email: str) -> dict:
     unknown = sorted(set(muted_kinds) - set(REMINDER_KINDS))
     if unknown:
-        raise ApplicationError({"muted_kinds": [f"Unknown reminder kind: {', '.join(unknown)}"]})
+        raise ApplicationError({"muted_kinds": [_("Unknown reminder kind: %(kinds)s") % {"kinds": ", ".join(unknown)}]})
     if email not in EmailDelivery.values:
-        raise ApplicationError({"email": [f"Choose one of: {', '.join(EmailDelivery.values)}"]})
+        raise ApplicationError(
+            {"email": [_("Choose one of: %(choices)s") % {"choices": ", ".join(EmailDelivery.values)}]}
+        )
     user.notification_preferences = {
         **(user.notification_preferences or {}),
         "muted_kinds": sorted(set(muted_kinds)),
@@ -452,7 +455,7 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery, actor=None) -> Webhook
     """Send a delivery again by hand: a new delivery with the same event id and payload (the receiver can tell
     it is the same event), attempted at once."""
     if not delivery.webhook.active:
-        raise ApplicationError({"webhook": ["The webhook is inactive; activate it before re-sending."]})
+        raise ApplicationError({"webhook": [_("The webhook is inactive; activate it before re-sending.")]})
     return WebhookDelivery.objects.create(
         webhook=delivery.webhook,
         event_id=delivery.event_id,

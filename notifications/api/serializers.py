@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from clients.access import access_for
@@ -60,14 +61,16 @@ class WebhookInputSerializer(serializers.Serializer):
 
     def validate_url(self, value):
         if not value.lower().startswith(("http://", "https://")):
-            raise serializers.ValidationError("Use an http:// or https:// URL.")
+            raise serializers.ValidationError(_("Use an http:// or https:// URL."))
         return value
 
     def validate_events(self, value):
         allowed = self._allowed_events()
         unknown = sorted(set(value) - allowed)
         if unknown:
-            raise serializers.ValidationError(f"Unknown or unavailable events: {', '.join(unknown)}.")
+            raise serializers.ValidationError(
+                _("Unknown or unavailable events: %(events)s.") % {"events": ", ".join(unknown)}
+            )
         return sorted(set(value))
 
     def _allowed_events(self) -> set[str]:
@@ -79,7 +82,7 @@ class WebhookInputSerializer(serializers.Serializer):
     def validate_client(self, value):
         request = self.context.get("request")
         if value is not None and request is not None and access_for(request.user).is_client_user:
-            raise serializers.ValidationError("A client user's webhook always belongs to their own client.")
+            raise serializers.ValidationError(_("A client user's webhook always belongs to their own client."))
         return value
 
 
