@@ -151,6 +151,13 @@ def _escalation_recipients(kind: ReminderKind, item: DueItem, audience: _Audienc
     return {pk for pk in {item.project_manager_id, *audience.groups.get(kind.escalate_to, set())} if pk}
 
 
+CLIENT_LINK = "/notifications/"  # client users do not open staff pages (the client portal links here for now)
+
+
+def _link_for(recipient_id: int, item: DueItem, audience: _Audience) -> str:
+    return CLIENT_LINK if recipient_id in audience.client_users.get(item.client_id, ()) else item.url
+
+
 def _planned_reminders(rule: ReminderRule, kind: ReminderKind, today: date) -> list[Reminder]:
     horizon = max([*rule.offsets, 0])
     items = kind.due_items(today - timedelta(days=rule.overdue_limit_days), today + timedelta(days=horizon))
@@ -160,17 +167,19 @@ def _planned_reminders(rule: ReminderRule, kind: ReminderKind, today: date) -> l
     for item in items:
         days_until = (item.due_date - today).days
         base = {"rule": rule, "kind": kind.code, "target_id": item.target_id, "due_date": item.due_date,
-                "params": item.params, "url": item.url}  # fmt: skip
+                "params": item.params}  # fmt: skip
         offset = reminder_offset(rule, days_until)
         if offset is not None:
             for pk in _recipients(rule, item, audience):
-                planned[item.target_id, offset, pk] = Reminder(**base, offset=offset, recipient_id=pk)
+                planned[item.target_id, offset, pk] = Reminder(
+                    **base, offset=offset, recipient_id=pk, url=_link_for(pk, item, audience)
+                )
         threshold = rule.escalate_after_days
         if threshold and -days_until >= threshold:
             # One row per person and offset: someone already reminded at this offset gets it marked escalated.
             for pk in _escalation_recipients(kind, item, audience):
                 planned[item.target_id, -threshold, pk] = Reminder(
-                    **base, offset=-threshold, recipient_id=pk, escalated=True
+                    **base, offset=-threshold, recipient_id=pk, escalated=True, url=item.url
                 )
     return list(planned.values())
 

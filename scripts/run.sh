@@ -7,6 +7,7 @@ BIN=.venv/bin
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 export REMINDER_SWEEP_SECONDS=${REMINDER_SWEEP_SECONDS:-60}
+export SITE_URL=${SITE_URL:-http://$HOST:$PORT}
 mkdir -p var
 
 $BIN/python manage.py install_schedules

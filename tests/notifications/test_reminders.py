@@ -150,6 +150,8 @@ def test_client_contacts_are_reminded_only_of_their_own_visible_to_dos(project, 
     sweep()
     assert set(alice.reminders.values_list("offset", flat=True)) == {3}
     assert alice.reminders.count() == 1
+    assert alice.reminders.get().url == "/notifications/"  # never a staff page
+    assert pm.reminders.filter(target_id=alice.reminders.get().target_id).get().url == f"/projects/{project.pk}/"
     assert not Reminder.objects.filter(recipient__username="bob_r").exists()
 
 
@@ -243,3 +245,18 @@ def test_a_claim_whose_worker_died_is_reclaimed_with_its_message_id(project, pm,
     assert services.reminders_reclaim() == [message_id]
     assert services.reminder_message_send(message_id=message_id).sent == 1
     assert mail.outbox[0].extra_headers["Message-ID"] == message_id
+
+
+def test_every_schedule_is_installed_into_celery_beat(settings):
+    from django.core.management import call_command
+    from django_celery_beat.models import PeriodicTask
+
+    settings.REMINDER_SWEEP_SECONDS = 60
+    call_command("install_schedules", stdout=None)
+    call_command("install_schedules", stdout=None)  # safe to run again
+    tasks = {task.name: task for task in PeriodicTask.objects.select_related("interval", "crontab")}
+    assert tasks["reminder sweep"].task == "notifications.tasks.reminder_sweep"
+    assert tasks["reminder sweep"].interval.every == 60
+    assert tasks["reminder digest"].crontab.hour == str(settings.REMINDER_DIGEST_HOUR)
+    assert tasks["day change refresh"].task == "milestones.tasks.day_change_refresh"
+    assert PeriodicTask.objects.filter(name="reminder sweep").count() == 1
