@@ -220,16 +220,30 @@ def reminders_cancel_stale() -> int:
 
 
 def reminders_create(*, today: date | None = None) -> int:
-    """Insert the reminders due today for every active rule — set-based: per rule one query for the items, one
-    for the people, one bulk insert that ignores rows the unique constraint already holds."""
+    """Insert the reminders due today for every active rule — set-based: per rule one query for the items, two
+    for the people, one for what exists, and a bulk insert that ignores rows the unique constraint already holds
+    (a concurrent sweep's). Returns how many this sweep tried to insert."""
     today = today or timezone.localdate()
     created = 0
     for rule in ReminderRule.objects.filter(active=True, kind__in=list(REMINDER_KINDS)):
-        planned = _apply_preferences(_planned_reminders(rule, REMINDER_KINDS[rule.kind], today))
-        before = Reminder.objects.filter(rule=rule).count()
-        Reminder.objects.bulk_create(planned, ignore_conflicts=True, batch_size=1000)
-        created += Reminder.objects.filter(rule=rule).count() - before
+        planned = _without_existing(rule, _planned_reminders(rule, REMINDER_KINDS[rule.kind], today))
+        fresh = _apply_preferences(planned)
+        Reminder.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
+        created += len(fresh)
     return created
+
+
+def _without_existing(rule: ReminderRule, planned: list[Reminder]) -> list[Reminder]:
+    """Leave out what earlier sweeps already inserted (one query on the unique index), so a sweep's work is the
+    new reminders only; the unique constraint still settles races between concurrent sweeps."""
+    if not planned:
+        return []
+    existing = set(
+        Reminder.objects.filter(
+            rule=rule, target_id__in={r.target_id for r in planned}, due_date__in={r.due_date for r in planned}
+        ).values_list("target_id", "due_date", "offset", "recipient_id")
+    )
+    return [r for r in planned if (r.target_id, r.due_date, r.offset, r.recipient_id) not in existing]
 
 
 def _message_id(reminder_ids: list[int]) -> str:

@@ -209,3 +209,29 @@ def test_the_delivery_list_runs_a_constant_number_of_queries(api, hooks, django_
         assert len(client.get("/api/v1/webhook-deliveries/?page_size=5").json()["results"]) == 5
     with django_assert_max_num_queries(6):
         assert len(client.get("/api/v1/webhook-deliveries/?page_size=50").json()["results"]) == 50
+
+
+def test_pinned_webhook_and_delivery_responses(api, client_a):
+    from tests.utils import pinned
+
+    admin = StaffUserFactory(roles=["admin"])
+    hook = Webhook.objects.create(name="ERP", url="https://erp.example.com/h", events=["test_report.issued"],
+                                  client=client_a, secret="s" * 64)  # fmt: skip
+    delivery = WebhookDelivery.objects.create(
+        webhook=hook, event="test_report.issued", payload={"data": {"x": 1}}, attempts=2, response_code=500,
+        error="HTTP 500 Internal Server Error",
+    )  # fmt: skip
+    client = api.as_user(admin)
+    assert pinned(client.get(f"/api/v1/webhooks/{hook.pk}/").json()) == {
+        "id": hook.pk, "name": "ERP", "url": "https://erp.example.com/h", "events": ["test_report.issued"],
+        "active": True, "client": {"id": client_a.pk, "code": "ALPHA", "name": client_a.name_en},
+        "created_at": "<datetime>", "updated_at": "<datetime>",
+    }  # fmt: skip
+    assert pinned(client.get(f"/api/v1/webhook-deliveries/{delivery.pk}/").json()) == {
+        "id": delivery.pk, "webhook": hook.pk, "event_id": str(delivery.event_id), "event": "test_report.issued",
+        "payload": {"data": {"x": 1}}, "status": "pending", "attempts": 2, "response_code": 500,
+        "error": "HTTP 500 Internal Server Error", "next_attempt_at": None, "delivered_at": None,
+        "resent_from": None, "created_at": "<datetime>",
+    }  # fmt: skip
+    rotated = client.post(f"/api/v1/webhooks/{hook.pk}/rotate-secret/").json()["secret"]
+    assert rotated != "s" * 64 and len(rotated) == 64
