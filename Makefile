@@ -8,7 +8,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://cdmo:cdmo@127.0.0.1:5432/cdmo
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint format migrate demo messages services clean
+.PHONY: run test lint format migrate demo messages services clean bench
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ test: $(VENV)/.dev services lint
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# SPEC §9 figures on PostgreSQL: 50 projects of 20,000 through the API and the page; the sweep over 200,000
+# milestones. Builds its own database (cdmo_bench) on the first run, a few minutes; later runs reuse it.
+bench: $(VENV)/.runtime services
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://cdmo:cdmo@127.0.0.1:5432/cdmo_bench} $(BIN)/python scripts/benchmark.py
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
