@@ -4,13 +4,14 @@ With nothing set the app runs on SQLite and Celery's ``filesystem://`` transport
 ``make run``). Production and CI set ``DATABASE_URL`` (PostgreSQL) and ``CELERY_BROKER_URL`` (Redis).
 """
 
+import os
 from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))  # SQLite, media, the filesystem:// broker
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)

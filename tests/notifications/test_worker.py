@@ -4,6 +4,7 @@ mid-delivery, webhooks signed and retried, and nothing lost while Redis is down.
 
 import hashlib
 import hmac
+import io
 import itertools
 import os
 import subprocess
@@ -12,6 +13,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 
 from milestones.services import local_today, milestone_create
 from notifications.choices import DeliveryStatus, ReminderStatus
@@ -21,6 +23,7 @@ from notifications.tasks import reminder_sweep
 from tests.factories import ProjectFactory, StaffUserFactory
 
 from .receiver import Receiver
+from .worker import CELERY as CELERY_BIN
 from .worker import ROOT, Sink, Worker, manage, purge_broker, wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -158,3 +161,33 @@ def test_with_redis_down_a_completion_succeeds_and_goes_out_after_the_next_sweep
         reminder_sweep.delay()
         assert receiver.wait_for(1, timeout=30)
     assert wait_until(lambda: WebhookDelivery.objects.get().status == DeliveryStatus.SUCCEEDED)
+
+
+def test_beat_and_a_worker_on_the_embedded_filesystem_broker_sweep_by_themselves(require_postgres, tmp_path):
+    """What ``make run`` starts: beat (django-celery-beat's database scheduler) and a worker on kombu's
+    ``filesystem://`` transport; a due milestone's reminder arrives with no one calling the sweep."""
+    from django.core.management import call_command
+
+    seed_reminder_rules()
+    pm = StaffUserFactory(roles=["project_manager"])
+    due_milestones(pm, 1)
+    env = {"CELERY_BROKER_URL": "filesystem://", "VAR_DIR": tmp_path, "EMAIL_FILE_PATH": tmp_path / "mail"}
+    with override_settings(REMINDER_SWEEP_SECONDS=2):
+        call_command("install_schedules", stdout=io.StringIO())
+    worker = Worker(**env)
+    beat = subprocess.Popen([CELERY_BIN, "-A", "cdmo_portal", "beat", "--loglevel=WARNING",
+                             f"--schedule={tmp_path / 'beat-schedule'}"], cwd=ROOT, env=worker.env)  # fmt: skip
+    try:
+        worker.process = subprocess.Popen(
+            [CELERY_BIN, "-A", "cdmo_portal", "worker", "--pool=solo", "--loglevel=WARNING", "-n", worker.name],
+            cwd=ROOT, env=worker.env,
+        )  # fmt: skip
+        assert wait_until(lambda: Notification.objects.filter(user=pm, event="reminder.due").exists(), timeout=60)
+        assert wait_until(lambda: any((tmp_path / "mail").glob("*.log")), timeout=10)
+    finally:
+        beat.terminate()
+        worker.stop()
+        beat.wait(timeout=15)
+    mail = "".join(path.read_text() for path in (tmp_path / "mail").glob("*.log"))
+    assert pm.email in mail and "Item 0" in mail
+    assert Reminder.objects.get().status == ReminderStatus.SENT
