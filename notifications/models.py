@@ -101,6 +101,7 @@ class Reminder(TimeStampedModel):
     message_id = models.CharField(_("Message-ID"), max_length=200, blank=True, db_index=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    notified_at = models.DateTimeField(_("in-app notification at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
 

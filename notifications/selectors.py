@@ -1,8 +1,8 @@
 from django.db.models import QuerySet
 
-from clients.access import scope_for_user
+from clients.access import access_for, scope_for_user
 
-from .models import Notification, Reminder, Webhook, WebhookDelivery
+from .models import Notification, Reminder, ReminderRule, Webhook, WebhookDelivery
 
 
 def notification_list(*, user) -> QuerySet[Notification]:
@@ -30,3 +30,11 @@ def reminder_list(*, user) -> QuerySet[Reminder]:
     if not getattr(user, "is_authenticated", False):
         return Reminder.objects.none()
     return Reminder.objects.filter(recipient=user)
+
+
+def reminder_rule_list(*, user) -> QuerySet[ReminderRule]:
+    """Reminder rules are the CRO's own settings: every staff member reads them, client users none."""
+    access = access_for(user)
+    if not access.is_staff_member:
+        return ReminderRule.objects.none()
+    return ReminderRule.objects.all()

@@ -294,10 +294,25 @@ def reminders_sweep(*, today: date | None = None) -> dict:
     Returns the message ids to deliver (the task hands each to a worker)."""
     cancelled = reminders_cancel_stale()
     created = reminders_create(today=today)
+    reminders_notify_digest_readers()
     message_ids = reminders_reclaim()
     while batch := reminders_claim(digest=False):
         message_ids += batch
     return {"cancelled": cancelled, "created": created, "message_ids": message_ids}
+
+
+@transaction.atomic
+def reminders_notify_digest_readers(*, limit: int | None = None) -> int:
+    """Digest readers get their e-mail once a day but the in-app notification at once: write it for pending
+    digest reminders not yet notified (rows locked, so concurrent sweeps write each once)."""
+    rows = list(
+        Reminder.objects.select_for_update(skip_locked=True)
+        .filter(status=ReminderStatus.PENDING, digest=True, notified_at__isnull=True)
+        .order_by("id")[: limit or settings.REMINDER_BATCH_SIZE * 10]
+    )
+    Notification.objects.bulk_create(_reminder_notifications(rows))
+    Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(notified_at=timezone.now())
+    return len(rows)
 
 
 def reminders_claim_digest() -> list[str]:
@@ -314,6 +329,7 @@ class SendOutcome:
 
 
 def _reminder_notifications(reminders: list[Reminder]) -> list[Notification]:
+    """One in-app notification per reminder not yet notified (digest readers' ones went out at the sweep)."""
     today = timezone.localdate()
     return [
         Notification(
@@ -323,6 +339,7 @@ def _reminder_notifications(reminders: list[Reminder]) -> list[Notification]:
             url=r.url,
         )
         for r in reminders
+        if r.notified_at is None
     ]
 
 
@@ -355,10 +372,12 @@ def reminder_message_send(*, message_id: str) -> SendOutcome:
             )
             if give_up:
                 Notification.objects.bulk_create(_reminder_notifications(reminders))
+                rows.filter(notified_at__isnull=True).update(notified_at=now)
                 return SendOutcome()
             return SendOutcome(retry_in=settings.REMINDER_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
         rows.update(status=ReminderStatus.SENT, sent_at=now, attempts=attempts, error="")
         Notification.objects.bulk_create(_reminder_notifications(reminders))
+        rows.filter(notified_at__isnull=True).update(notified_at=now)
         return SendOutcome(sent=len(reminders))
 
 

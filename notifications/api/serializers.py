@@ -5,7 +5,7 @@ from clients.access import access_for
 from clients.api.serializers import ClientSummarySerializer
 from clients.models import Client
 from notifications.choices import EmailDelivery
-from notifications.models import Notification, Webhook, WebhookDelivery
+from notifications.models import Notification, ReminderRule, Webhook, WebhookDelivery
 from notifications.reminders import REMINDER_KINDS
 from notifications.webhook_events import CLIENT_EVENT_FIELDS, WEBHOOK_EVENTS
 
@@ -113,3 +113,17 @@ class NotificationPreferencesSerializer(serializers.Serializer):
 
 class CalendarFeedSerializer(serializers.Serializer):
     url = serializers.CharField(help_text="Your secret calendar feed (iCalendar). Anyone with it can read it.")
+
+
+class ReminderRuleOutputSerializer(serializers.ModelSerializer):
+    kind_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReminderRule
+        fields = ["id", "name", "kind", "kind_label", "offsets", "overdue_repeat_days", "overdue_limit_days",
+                  "escalate_after_days", "recipient_roles", "active"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_kind_label(self, rule) -> str:
+        kind = REMINDER_KINDS.get(rule.kind)
+        return str(kind.label) if kind else rule.kind

@@ -5,6 +5,7 @@ from .views import (
     CalendarFeedApi,
     NotificationPreferencesApi,
     NotificationViewSet,
+    ReminderRuleViewSet,
     WebhookDeliveryViewSet,
     WebhookViewSet,
 )
@@ -13,6 +14,7 @@ router = SimpleRouter()
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
+router.register("reminder-rules", ReminderRuleViewSet, basename="reminder-rule")
 
 urlpatterns = [
     path("me/notification-preferences/", NotificationPreferencesApi.as_view(), name="notification-preferences"),

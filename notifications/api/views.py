@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from accounts.services import user_ical_token_rotate
 from clients.access import CLIENT_USER
 from clients.api.viewsets import ScopedViewSet
-from clients.permissions import ADMIN, STAFF_AND_CLIENT
+from clients.permissions import ADMIN, ALL_STAFF, STAFF_AND_CLIENT
 from core.api.viewsets import CreateMixin, DestroyMixin, ListMixin, RetrieveMixin, ServiceViewSet, UpdateMixin
 from core.queue import enqueue_on_commit
 from notifications import selectors, services
@@ -22,6 +22,7 @@ from .serializers import (
     MarkReadOutputSerializer,
     NotificationPreferencesSerializer,
     NotificationSerializer,
+    ReminderRuleOutputSerializer,
     WebhookDeliveryOutputSerializer,
     WebhookInputSerializer,
     WebhookOutputSerializer,
@@ -109,6 +110,15 @@ class WebhookDeliveryViewSet(ListMixin, RetrieveMixin, ScopedViewSet):
         copy = services.webhook_delivery_resend(delivery=self.get_object(), actor=request.user)
         enqueue_on_commit(webhook_deliver, copy.pk)
         return self.output(copy, status_code=status.HTTP_201_CREATED)
+
+
+class ReminderRuleViewSet(ListMixin, RetrieveMixin, ScopedViewSet):
+    """The reminder rules (what is watched, the offsets, repeats, escalation, recipients). Read-only here; admins
+    edit them in the admin."""
+
+    selector = staticmethod(selectors.reminder_rule_list)
+    output_serializer_class = ReminderRuleOutputSerializer
+    permission_map = {"list": ALL_STAFF, "retrieve": ALL_STAFF}
 
 
 class NotificationPreferencesApi(APIView):

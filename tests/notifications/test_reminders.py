@@ -178,8 +178,13 @@ def test_muted_kinds_get_no_reminders_and_digest_readers_wait_for_the_digest(pro
     result = sweep()
     assert result["message_ids"] == []
     assert reminders() == [("pm_r", 7, False, "pending")]
-    assert len(services.reminders_claim_digest()) == 1
+    assert Notification.objects.filter(user=pm, event="reminder.due").count() == 1  # in-app at once
+    sweep()
+    (message_id,) = services.reminders_claim_digest()
     assert Reminder.objects.get().status == ReminderStatus.CLAIMED
+    assert services.reminder_message_send(message_id=message_id).sent == 1
+    assert len(mail.outbox) == 1
+    assert Notification.objects.filter(user=pm, event="reminder.due").count() == 1  # not a second time
 
 
 def test_the_sweep_runs_a_constant_number_of_queries(project, pm, owner, django_assert_max_num_queries):

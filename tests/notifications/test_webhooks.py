@@ -235,3 +235,19 @@ def test_pinned_webhook_and_delivery_responses(api, client_a):
     }  # fmt: skip
     rotated = client.post(f"/api/v1/webhooks/{hook.pk}/rotate-secret/").json()["secret"]
     assert rotated != "s" * 64 and len(rotated) == 64
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 401), ("client_a", 403), *[(role, 200) for role in ROLES]])
+def test_reminder_rules_are_read_by_staff_only(api, client_a, who, status):
+    from notifications.reminder_defaults import seed_reminder_rules
+
+    seed_reminder_rules()
+    client = api.as_user(actor(who, client_a))
+    response = client.get("/api/v1/reminder-rules/")
+    assert response.status_code == status
+    if status == 200:
+        kinds = {row["kind"] for row in response.json()["results"]}
+        assert kinds == {"milestone_due", "test_order_due", "review_clock_due", "applicant_response_due"}
+        rule = response.json()["results"][0]
+        assert client.post("/api/v1/reminder-rules/", {}).status_code in (403, 405)  # read-only
+        assert client.get(f"/api/v1/reminder-rules/{rule['id']}/").json()["offsets"] == [14, 7, 3, 1, 0]
