@@ -251,3 +251,23 @@ def test_reminder_rules_are_read_by_staff_only(api, client_a, who, status):
         rule = response.json()["results"][0]
         assert client.post("/api/v1/reminder-rules/", {}).status_code in (403, 405)  # read-only
         assert client.get(f"/api/v1/reminder-rules/{rule['id']}/").json()["offsets"] == [14, 7, 3, 1, 0]
+
+
+@pytest.mark.parametrize(
+    ("who", "hook", "expected"),
+    [("anonymous", "a", 401), ("client_a", "a", 200), ("client_a", "b", 404), ("client_a", "staff", 404),
+     *[(role, hook, 200 if role == "admin" else 403) for role in ROLES for hook in ("staff", "a")]],
+)  # fmt: skip
+def test_webhook_write_matrix(api, hooks, client_a, who, hook, expected):
+    client = api.as_user(actor(who, client_a))
+    target = hooks[hook]
+    delivery = WebhookDelivery.objects.create(webhook=target, event="project.status_changed", payload={"data": {}})
+    response = client.patch(f"/api/v1/webhooks/{target.pk}/", {"name": "renamed"}, format="json")
+    assert response.status_code == expected
+    resend = client.post(f"/api/v1/webhook-deliveries/{delivery.pk}/resend/")
+    assert resend.status_code == (201 if expected == 200 else expected)
+    rotate = client.post(f"/api/v1/webhooks/{target.pk}/rotate-secret/")
+    assert rotate.status_code == expected
+    delete = client.delete(f"/api/v1/webhooks/{target.pk}/")
+    assert delete.status_code == (204 if expected == 200 else expected)
+    assert Webhook.objects.filter(pk=target.pk).exists() == (expected != 200)
