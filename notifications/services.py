@@ -8,10 +8,13 @@ skips it; a worker that dies releases it and a later sweep reclaims it, keeping 
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections import defaultdict
@@ -418,7 +421,28 @@ def webhook_signature(*, secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
+def _private_target(url: str) -> bool:
+    """Whether ``url``'s host resolves to a loopback, private, link-local or reserved address — where a client's
+    webhook must not reach (no requests into the CRO's own network on a client's behalf)."""
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False  # unresolvable: the POST itself fails with the resolver's error
+    return any(_is_internal(ipaddress.ip_address(address.split("%")[0])) for address in addresses)
+
+
+def _is_internal(address) -> bool:
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+
+
 def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
+    if (
+        delivery.webhook.client_id
+        and not settings.WEBHOOK_ALLOW_PRIVATE_TARGETS
+        and _private_target(delivery.webhook.url)
+    ):
+        return None, "refused: a client's webhook may not target a private or loopback address"
     body = json.dumps(delivery.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     timestamp = str(int(time.time()))
     request = urllib.request.Request(

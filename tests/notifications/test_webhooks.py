@@ -271,3 +271,18 @@ def test_webhook_write_matrix(api, hooks, client_a, who, hook, expected):
     delete = client.delete(f"/api/v1/webhooks/{target.pk}/")
     assert delete.status_code == (204 if expected == 200 else expected)
     assert Webhook.objects.filter(pk=target.pk).exists() == (expected != 200)
+
+
+def test_a_clients_webhook_may_not_reach_a_private_address(plan, pm, settings):
+    with Receiver() as receiver:
+        hook = Webhook.objects.create(name="A", url=receiver.url, events=["*"], client=plan.project.client)
+        project_transition(project=plan.project, actor=pm, to="on_hold", reason="")
+        delivery = hook.deliveries.get()
+        services.webhook_delivery_attempt(delivery_id=delivery.pk)
+        assert receiver.requests == []
+        delivery.refresh_from_db()
+        assert "private or loopback" in delivery.error and delivery.response_code is None
+        settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True  # e.g. an on-premises installation that wants it
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=None)
+        assert services.webhook_delivery_attempt(delivery_id=delivery.pk).sent == 1
+        assert len(receiver.requests) == 1

@@ -24,7 +24,7 @@ from tests.factories import ProjectFactory, StaffUserFactory
 
 from .receiver import Receiver
 from .worker import CELERY as CELERY_BIN
-from .worker import ROOT, Sink, Worker, manage, purge_broker, wait_until
+from .worker import ROOT, Sink, Worker, manage, purge_broker, reset_broker_connections, wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -154,6 +154,7 @@ def test_with_redis_down_a_completion_succeeds_and_goes_out_after_the_next_sweep
         finally:
             env = {**os.environ, "REDIS_PORT": redis_port()}
             subprocess.run([str(ROOT / "scripts" / "services.sh"), "up"], check=True, env=env, capture_output=True)
+            reset_broker_connections()  # this process's pooled broker connections died with the server
         assert WebhookDelivery.objects.get().status == DeliveryStatus.PENDING
         assert Notification.objects.filter(user=pm, event="milestone.completed").exists()
         assert receiver.requests == []

@@ -44,6 +44,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def reset_broker_connections() -> None:
+    """Drop this process's pooled broker connections (after the test restarted Redis): new ones are made."""
+    from kombu import pools
+
+    from cdmo_portal.celery import app
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 class Sink:
     """An SMTP server on 127.0.0.1 that accepts every message after ``delay`` seconds and keeps it."""
 
