@@ -20,7 +20,7 @@ from milestones.choices import OPEN_MILESTONE_STATUSES, ClockKind, ClockState
 from milestones.selectors import milestone_list, review_clock_list
 from projects.choices import OPEN_PROJECT_STATUSES
 
-from .reminders import OPEN_ORDER_STATUSES
+from .reminders import CLIENT_LINK, OPEN_ORDER_STATUSES
 
 
 def _milestones(user, staff: bool):
@@ -69,15 +69,15 @@ def calendar_feed(*, user) -> bytes:
         calendar.add("x-wr-calname", translation.gettext("CDMO Portal deadlines"))
         for milestone in _milestones(user, staff):
             summary = f"{milestone.project.code} · {milestone.name}"
-            url = f"/projects/{milestone.project_id}/" if staff else "/notifications/"
+            url = f"/projects/{milestone.project_id}/" if staff else CLIENT_LINK
             calendar.add_component(_event(f"milestone-{milestone.pk}", milestone.due_date, summary, url, stamp))
         for clock in _clocks(user, staff):
             project = clock.submission.project
             summary = f"{project.code} · {ClockKind(clock.kind).label}"
-            url = f"/projects/{project.pk}/" if staff else "/notifications/"
+            url = f"/projects/{project.pk}/" if staff else CLIENT_LINK
             calendar.add_component(_event(f"clock-{clock.pk}", clock.due_on, summary, url, stamp))
         for order in _orders(user, staff, access.roles):
             summary = f"{order.number} · {order.project.code}"
-            url = f"/lab/orders/{order.pk}/" if staff else "/notifications/"
+            url = f"/lab/orders/{order.pk}/" if staff else CLIENT_LINK
             calendar.add_component(_event(f"test-order-{order.pk}", order.due_date, summary, url, stamp))
     return calendar.to_ical()

@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .messages import due_phrase, kind_label, localised
+from .reminders import CLIENT_LINK
 
 
 def _lines(reminders) -> list[dict]:
@@ -18,7 +19,7 @@ def _lines(reminders) -> list[dict]:
             "due": r.due_date,
             "when": due_phrase((r.due_date - today).days),
             "escalated": r.escalated,
-            "link": settings.SITE_URL.rstrip("/") + (r.url or "/notifications/"),
+            "link": settings.SITE_URL.rstrip("/") + (r.url or CLIENT_LINK),
         }
         for r in reminders
     ]

@@ -13,6 +13,7 @@ from projects.models import Project
 
 from .messages import bilingual
 from .services import notification_send, webhook_deliveries_record
+from .tasks import webhook_deliver
 
 
 def _names(obj) -> dict:
@@ -72,8 +73,6 @@ def on_report(event: str, *, report_id: int, actor_id: int | None = None, **payl
 
 def on_any_event(event: str, **payload) -> None:
     """Record the webhook deliveries of every business event; a worker sends them once the change commits."""
-    from .tasks import webhook_deliver
-
     for delivery_id in webhook_deliveries_record(event=event, **payload):
         enqueue_on_commit(webhook_deliver, delivery_id)
 

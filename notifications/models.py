@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 
-from .choices import DeliveryStatus, RecipientRole, ReminderStatus
+from .choices import DeliveryStatus, ReminderStatus
 from .messages import render_message
 
 
@@ -69,10 +69,6 @@ class ReminderRule(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def recipient_labels(self) -> list[str]:
-        return [str(RecipientRole(role).label) for role in self.recipient_roles if role in RecipientRole.values]
 
 
 class Reminder(TimeStampedModel):

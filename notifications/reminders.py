@@ -22,6 +22,8 @@ from projects.choices import ProjectStatus
 
 from .messages import bilingual
 
+CLIENT_LINK = "/notifications/"  # where client users' links point: they never open staff pages
+
 
 @dataclass(frozen=True)
 class DueItem:

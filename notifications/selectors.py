@@ -2,7 +2,7 @@ from django.db.models import QuerySet
 
 from clients.access import access_for, scope_for_user
 
-from .models import Notification, Reminder, ReminderRule, Webhook, WebhookDelivery
+from .models import Notification, ReminderRule, Webhook, WebhookDelivery
 
 
 def notification_list(*, user) -> QuerySet[Notification]:
@@ -23,13 +23,6 @@ def webhook_list(*, user) -> QuerySet[Webhook]:
 
 def webhook_delivery_list(*, user) -> QuerySet[WebhookDelivery]:
     return scope_for_user(WebhookDelivery.objects.select_related("webhook"), user)
-
-
-def reminder_list(*, user) -> QuerySet[Reminder]:
-    """A user's own reminders (what was or will be sent to them)."""
-    if not getattr(user, "is_authenticated", False):
-        return Reminder.objects.none()
-    return Reminder.objects.filter(recipient=user)
 
 
 def reminder_rule_list(*, user) -> QuerySet[ReminderRule]:

@@ -36,7 +36,7 @@ from core.exceptions import ApplicationError
 from .choices import DeliveryStatus, EmailDelivery, RecipientRole, ReminderStatus
 from .emails import reminder_email
 from .models import Notification, Reminder, ReminderRule, Webhook, WebhookDelivery
-from .reminders import REMINDER_KINDS, DueItem, ReminderKind
+from .reminders import CLIENT_LINK, REMINDER_KINDS, DueItem, ReminderKind
 from .webhook_events import client_may_receive, client_payload, json_safe
 
 logger = logging.getLogger(__name__)
@@ -115,24 +115,30 @@ def reminder_offset(rule: ReminderRule, days_until: int) -> int | None:
 
 @dataclass
 class _Audience:
-    """Who is who for one sweep: role groups and client users, each read once."""
+    """Who is who for one rule: role groups (read once per sweep) and the client users of the rule's items."""
 
     groups: dict[str, set[int]]
     client_users: dict[int, set[int]]
 
 
-def _audience(client_ids: set[int]) -> _Audience:
+def _role_groups() -> dict[str, set[int]]:
     from accounts.models import User
 
     groups: dict[str, set[int]] = defaultdict(set)
     rows = User.objects.filter(is_active=True, groups__name__in=[Role.ADMIN, Role.LAB_MANAGER])
     for name, pk in rows.values_list("groups__name", "pk"):
         groups[name].add(pk)
+    return groups
+
+
+def _client_users(client_ids: set[int]) -> dict[int, set[int]]:
     client_users: dict[int, set[int]] = defaultdict(set)
+    if not client_ids:
+        return client_users
     memberships = ClientMembership.objects.filter(client_id__in=client_ids, user__is_active=True)
     for client_id, user_id in memberships.values_list("client_id", "user_id"):
         client_users[client_id].add(user_id)
-    return _Audience(groups=groups, client_users=client_users)
+    return client_users
 
 
 def _recipients(rule: ReminderRule, item: DueItem, audience: _Audience) -> set[int]:
@@ -154,18 +160,18 @@ def _escalation_recipients(kind: ReminderKind, item: DueItem, audience: _Audienc
     return {pk for pk in {item.project_manager_id, *audience.groups.get(kind.escalate_to, set())} if pk}
 
 
-CLIENT_LINK = "/notifications/"  # client users do not open staff pages (the client portal links here for now)
-
-
 def _link_for(recipient_id: int, item: DueItem, audience: _Audience) -> str:
     return CLIENT_LINK if recipient_id in audience.client_users.get(item.client_id, ()) else item.url
 
 
-def _planned_reminders(rule: ReminderRule, kind: ReminderKind, today: date) -> list[Reminder]:
+def _planned_reminders(
+    rule: ReminderRule, kind: ReminderKind, today: date, groups: dict[str, set[int]]
+) -> list[Reminder]:
     horizon = max([*rule.offsets, 0])
     items = kind.due_items(today - timedelta(days=rule.overdue_limit_days), today + timedelta(days=horizon))
     needs_clients = RecipientRole.CLIENT_CONTACTS in rule.recipient_roles
-    audience = _audience({item.client_id for item in items if item.client_task} if needs_clients else set())
+    client_ids = {item.client_id for item in items if item.client_task} if needs_clients else set()
+    audience = _Audience(groups=groups, client_users=_client_users(client_ids))
     planned: dict[tuple[int, int, int], Reminder] = {}
     for item in items:
         days_until = (item.due_date - today).days
@@ -228,8 +234,9 @@ def reminders_create(*, today: date | None = None) -> int:
     (a concurrent sweep's). Returns how many this sweep tried to insert."""
     today = today or timezone.localdate()
     created = 0
+    groups = _role_groups()
     for rule in ReminderRule.objects.filter(active=True, kind__in=list(REMINDER_KINDS)):
-        planned = _without_existing(rule, _planned_reminders(rule, REMINDER_KINDS[rule.kind], today))
+        planned = _without_existing(rule, _planned_reminders(rule, REMINDER_KINDS[rule.kind], today, groups))
         fresh = _apply_preferences(planned)
         Reminder.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
         created += len(fresh)
@@ -298,9 +305,7 @@ def reminders_sweep(*, today: date | None = None) -> dict:
     cancelled = reminders_cancel_stale()
     created = reminders_create(today=today)
     reminders_notify_digest_readers()
-    message_ids = reminders_reclaim()
-    while batch := reminders_claim(digest=False):
-        message_ids += batch
+    message_ids = reminders_reclaim() + reminders_claim_all(digest=False)
     return {"cancelled": cancelled, "created": created, "message_ids": message_ids}
 
 
@@ -318,9 +323,10 @@ def reminders_notify_digest_readers(*, limit: int | None = None) -> int:
     return len(rows)
 
 
-def reminders_claim_digest() -> list[str]:
+def reminders_claim_all(*, digest: bool) -> list[str]:
+    """Claim batch after batch until nothing is pending (immediate readers at each sweep, digest readers daily)."""
     message_ids = []
-    while batch := reminders_claim(digest=True):
+    while batch := reminders_claim(digest=digest):
         message_ids += batch
     return message_ids
 
@@ -344,6 +350,11 @@ def _reminder_notifications(reminders: list[Reminder]) -> list[Notification]:
         for r in reminders
         if r.notified_at is None
     ]
+
+
+def _notify(reminders: list[Reminder], rows, now: datetime) -> None:
+    Notification.objects.bulk_create(_reminder_notifications(reminders))
+    rows.filter(notified_at__isnull=True).update(notified_at=now)
 
 
 def reminder_message_send(*, message_id: str) -> SendOutcome:
@@ -374,13 +385,11 @@ def reminder_message_send(*, message_id: str) -> SendOutcome:
                 status=ReminderStatus.FAILED if give_up else ReminderStatus.CLAIMED,
             )
             if give_up:
-                Notification.objects.bulk_create(_reminder_notifications(reminders))
-                rows.filter(notified_at__isnull=True).update(notified_at=now)
+                _notify(reminders, rows, now)
                 return SendOutcome()
             return SendOutcome(retry_in=settings.REMINDER_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
         rows.update(status=ReminderStatus.SENT, sent_at=now, attempts=attempts, error="")
-        Notification.objects.bulk_create(_reminder_notifications(reminders))
-        rows.filter(notified_at__isnull=True).update(notified_at=now)
+        _notify(reminders, rows, now)
         return SendOutcome(sent=len(reminders))
 
 
@@ -532,15 +541,11 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery, actor=None) -> Webhook
     )
 
 
-def _webhook_owner_client(actor) -> int | None:
-    return access_for(actor).client_id
-
-
 @transaction.atomic
 def webhook_create(*, actor, name: str, url: str, events: list[str], active: bool = True, client=None) -> Webhook:
     """A client user's webhook always belongs to their own client; staff may make one for a client, or a staff
     webhook (no client) that hears every event."""
-    own_client = _webhook_owner_client(actor)
+    own_client = access_for(actor).client_id
     client_id = own_client if own_client is not None else getattr(client, "pk", None)
     return Webhook.objects.create(
         name=name, url=url, events=events, active=active, client_id=client_id, created_by=actor

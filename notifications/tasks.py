@@ -15,8 +15,7 @@ def reminder_sweep() -> dict:
     """Beat runs this every ``REMINDER_SWEEP_SECONDS``: create due reminders and hand each e-mail to a worker;
     then re-enqueue webhook deliveries whose time has come (e.g. those recorded while the broker was down)."""
     result = services.reminders_sweep()
-    for message_id in result["message_ids"]:
-        enqueue(reminder_message_send, message_id)
+    _send_all(result["message_ids"])
     result["webhook_deliveries"] = webhook_retry_due()
     return result
 
@@ -24,10 +23,14 @@ def reminder_sweep() -> dict:
 @shared_task(**TASK_OPTIONS)
 def reminder_digest() -> int:
     """Beat runs this once a day: the digest readers' pending reminders, one e-mail each."""
-    message_ids = services.reminders_claim_digest()
+    message_ids = services.reminders_claim_all(digest=True)
+    _send_all(message_ids)
+    return len(message_ids)
+
+
+def _send_all(message_ids: list[str]) -> None:
     for message_id in message_ids:
         enqueue(reminder_message_send, message_id)
-    return len(message_ids)
 
 
 @shared_task(**TASK_OPTIONS)

@@ -47,14 +47,12 @@ CLIENT_EVENT_FIELDS = {
     "test_report.issued": ("report_id", "order_id", "client_id", "version"),
 }
 
-_CLIENT_VISIBILITY = {
-    "milestone.completed": lambda payload: Milestone.objects.filter(
-        pk=payload.get("milestone_id"), client_visible=True
-    ).exists(),
-    "milestone.rescheduled": lambda payload: Milestone.objects.filter(
-        pk=payload.get("milestone_id"), client_visible=True
-    ).exists(),
-}
+
+def _milestone_visible(payload: dict) -> bool:
+    return Milestone.objects.filter(pk=payload.get("milestone_id"), client_visible=True).exists()
+
+
+_CLIENT_VISIBILITY = {"milestone.completed": _milestone_visible, "milestone.rescheduled": _milestone_visible}
 
 
 def json_safe(value):

@@ -180,7 +180,7 @@ def test_muted_kinds_get_no_reminders_and_digest_readers_wait_for_the_digest(pro
     assert reminders() == [("pm_r", 7, False, "pending")]
     assert Notification.objects.filter(user=pm, event="reminder.due").count() == 1  # in-app at once
     sweep()
-    (message_id,) = services.reminders_claim_digest()
+    (message_id,) = services.reminders_claim_all(digest=True)
     assert Reminder.objects.get().status == ReminderStatus.CLAIMED
     assert services.reminder_message_send(message_id=message_id).sent == 1
     assert len(mail.outbox) == 1

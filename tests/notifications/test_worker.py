@@ -179,10 +179,7 @@ def test_beat_and_a_worker_on_the_embedded_filesystem_broker_sweep_by_themselves
     beat = subprocess.Popen([CELERY_BIN, "-A", "cdmo_portal", "beat", "--loglevel=WARNING",
                              f"--schedule={tmp_path / 'beat-schedule'}"], cwd=ROOT, env=worker.env)  # fmt: skip
     try:
-        worker.process = subprocess.Popen(
-            [CELERY_BIN, "-A", "cdmo_portal", "worker", "--pool=solo", "--loglevel=WARNING", "-n", worker.name],
-            cwd=ROOT, env=worker.env,
-        )  # fmt: skip
+        worker.spawn()
         assert wait_until(lambda: Notification.objects.filter(user=pm, event="reminder.due").exists(), timeout=60)
         assert wait_until(lambda: any((tmp_path / "mail").glob("*.log")), timeout=10)
     finally:

@@ -93,14 +93,19 @@ class Worker:
         self.env = child_env(**env)
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 60) -> "Worker":
-        from cdmo_portal.celery import app
-
+    def spawn(self) -> "Worker":
+        """Start the process without waiting (a worker on ``filesystem://`` answers no broadcast ping)."""
         self.process = subprocess.Popen(
             [CELERY, "-A", "cdmo_portal", "worker", "--pool=solo", "--loglevel=WARNING", "-n", self.name,
              "--without-gossip", "--without-mingle"],
             cwd=ROOT, env=self.env,
         )  # fmt: skip
+        return self
+
+    def start(self, timeout: float = 60) -> "Worker":
+        from cdmo_portal.celery import app
+
+        self.spawn()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
