@@ -14,36 +14,70 @@ announced schedules (holidays *and* make-up working days, 调休) up to the year
 ``holidays`` package's estimate of the Chinese holidays, which invents dates for unpublished years and knows no
 make-up days — but flagged provisional. US federal working days come from ``holidays`` (set by law, never
 provisional); calendar days count every day (FDA days).
+
+Cost: a span is counted arithmetically (whole weeks, then the weekdays of the last part week) and corrected by
+the year's exceptions to the Monday-to-Friday rule — holidays on weekdays, make-up working days on weekends —
+found by bisection. So counting or stepping over a century costs a few lookups per year, never one per day, and a
+date past ``date.max`` is refused as ``DateOutOfRange`` (HTTP 400), not an ``OverflowError``.
 """
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from itertools import accumulate
 
 import chinese_calendar
 import holidays
 
 from .choices import CalendarKind
+from .exceptions import DateOutOfRange
 
 ONE_DAY = timedelta(days=1)
+_CN_KNOWN_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
 
 
 def cn_package_knows(day: date) -> bool:
+    return day.year in _CN_KNOWN_YEARS
+
+
+def shift(day: date, days: int) -> date:
+    """``day + days``, or ``DateOutOfRange`` when that leaves the dates Python can represent."""
     try:
-        chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return False
-    return True
+        return day + timedelta(days=days)
+    except OverflowError:
+        raise DateOutOfRange() from None
 
 
-@lru_cache(maxsize=64)
-def _cn_estimated_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.China(years=year))
+def _weekdays_upto(day: date) -> int:
+    """Mondays to Fridays from 0001-01-01 (a Monday) to ``day`` inclusive — whole weeks, then the rest."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return 5 * weeks + min(rest, 5)
 
 
-@lru_cache(maxsize=64)
-def _us_federal_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.US(years=year))
+def _weekday_exceptions(off_days, make_up_days=()) -> dict[date, bool]:
+    exceptions = {day: False for day in off_days if day.weekday() < 5}
+    exceptions.update({day: True for day in make_up_days if day.weekday() >= 5})
+    return exceptions
+
+
+@lru_cache(maxsize=512)
+def _cn_package_year(year: int) -> dict[date, bool]:
+    """The State Council's schedule for ``year`` as chinesecalendar publishes it: holidays and make-up days."""
+    off = (day for day in chinese_calendar.holidays if day.year == year)
+    make_up = (day for day in chinese_calendar.workdays if day.year == year)
+    return _weekday_exceptions(off, make_up)
+
+
+@lru_cache(maxsize=512)
+def _cn_estimated_year(year: int) -> dict[date, bool]:
+    """The ``holidays`` package's estimate of China's holidays in an unpublished year (no make-up days)."""
+    return _weekday_exceptions(holidays.China(years=year))
+
+
+@lru_cache(maxsize=512)
+def _us_federal_year(year: int) -> dict[date, bool]:
+    return _weekday_exceptions(holidays.US(years=year))
 
 
 @dataclass(frozen=True)
@@ -56,6 +90,36 @@ class DateAnswer:
 class CountAnswer:
     days: int
     provisional: bool
+
+
+class _Year:
+    """One year of one calendar as its exceptions to the Monday-to-Friday rule: the days that are working days
+    although they fall on a weekend (make-up days, +1) and the days off although they fall on a weekday (-1).
+    Counting a span then costs what these exceptions cost — a few dozen a year — not the days."""
+
+    __slots__ = ("cumulative", "days", "deltas", "estimated", "exceptions", "overridden")
+
+    def __init__(self, exceptions: dict[date, bool], *, estimated: bool, overridden: frozenset[date]):
+        self.exceptions = exceptions  # day → is it a working day (only where that differs from Mon–Fri)
+        self.days = sorted(exceptions)
+        self.deltas = [1 if exceptions[day] else -1 for day in self.days]
+        self.cumulative = list(accumulate(self.deltas))
+        self.estimated = estimated  # answers for this year are an estimate (provisional)…
+        self.overridden = sorted(overridden)  # …except on the days an override fixes
+
+    def net(self, after: date, upto: date) -> int:
+        """The sum of the exceptions' deltas on the days in ``(after, upto]``."""
+        first, last = bisect_right(self.days, after), bisect_right(self.days, upto)
+        if last <= first:
+            return 0
+        return self.cumulative[last - 1] - (self.cumulative[first - 1] if first else 0)
+
+    def guessed(self, after: date, upto: date) -> bool:
+        """Whether some day in ``(after, upto]`` is answered by an estimate."""
+        if not self.estimated or upto <= after:
+            return False
+        fixed = bisect_right(self.overridden, upto) - bisect_right(self.overridden, after)
+        return (upto - after).days > fixed
 
 
 class WorkingCalendar:
@@ -73,6 +137,7 @@ class WorkingCalendar:
         self.kind = kind
         self.overrides = overrides or {}
         self.published_years = published_years
+        self._years: dict[int, _Year] = {}
 
     @classmethod
     def load(cls, kind: str, first: date | None = None, last: date | None = None) -> "WorkingCalendar":
@@ -88,34 +153,38 @@ class WorkingCalendar:
         overrides = dict(rows)
         return cls(kind, overrides, frozenset(d.year for d in overrides))
 
+    # --- one year's exceptions -----------------------------------------------------------------------------------
+    def _base_year(self, year: int) -> tuple[dict[date, bool], bool]:
+        """(the year's exceptions before overrides, are they an estimate)."""
+        if self.kind == CalendarKind.US_FEDERAL_WORKDAYS:
+            return _us_federal_year(year), False
+        if year in _CN_KNOWN_YEARS:
+            return _cn_package_year(year), False
+        if year in self.published_years:
+            return {}, False
+        return _cn_estimated_year(year), True
+
+    def year(self, year: int) -> _Year:
+        if year not in self._years:
+            exceptions, estimated = self._base_year(year)
+            overridden = frozenset(day for day in self.overrides if day.year == year)
+            if overridden:
+                exceptions = dict(exceptions)
+                for day in overridden:
+                    exceptions.pop(day, None)
+                    if self.overrides[day] != (day.weekday() < 5):
+                        exceptions[day] = self.overrides[day]
+            self._years[year] = _Year(exceptions, estimated=estimated, overridden=overridden)
+        return self._years[year]
+
+    # --- questions -----------------------------------------------------------------------------------------------
     def day(self, day: date) -> tuple[bool, bool]:
         """(is it a working day, is that answer provisional)."""
         if self.kind == CalendarKind.CALENDAR_DAYS:
             return True, False
-        if day in self.overrides:
-            return self.overrides[day], False
-        if self.kind == CalendarKind.US_FEDERAL_WORKDAYS:
-            return day.weekday() < 5 and day not in _us_federal_holidays(day.year), False
-        if cn_package_knows(day):
-            return chinese_calendar.is_workday(day), False
-        if day.year in self.published_years:
-            return day.weekday() < 5, False
-        return day.weekday() < 5 and day not in _cn_estimated_holidays(day.year), True
-
-    def add(self, start: date, n: int) -> DateAnswer:
-        if self.kind == CalendarKind.CALENDAR_DAYS:
-            return DateAnswer(start + timedelta(days=n), False)
-        step = ONE_DAY if n >= 0 else -ONE_DAY
-        remaining = abs(n)
-        current = start
-        provisional = False
-        while remaining:
-            current += step
-            working, guessed = self.day(current)
-            provisional = provisional or guessed
-            if working:
-                remaining -= 1
-        return DateAnswer(current, provisional)
+        year = self.year(day.year)
+        working = year.exceptions.get(day, day.weekday() < 5)
+        return working, year.estimated and day not in self.overrides
 
     def between(self, a: date, b: date) -> CountAnswer:
         if b < a:
@@ -123,15 +192,76 @@ class WorkingCalendar:
             return CountAnswer(-answer.days, answer.provisional)
         if self.kind == CalendarKind.CALENDAR_DAYS:
             return CountAnswer((b - a).days, False)
-        count = 0
+        count = _weekdays_upto(b) - _weekdays_upto(a)
         provisional = False
-        current = a
-        while current < b:
-            current += ONE_DAY
-            working, guessed = self.day(current)
-            provisional = provisional or guessed
-            count += working
+        first_year = a.year + 1 if (a.month, a.day) == (12, 31) else a.year  # the span starts the day after a
+        for number in range(first_year, b.year + 1):
+            year = self.year(number)
+            after = max(a, date(number - 1, 12, 31)) if number > 1 else a
+            upto = min(b, date(number, 12, 31))
+            count += year.net(after, upto)
+            provisional = provisional or year.guessed(after, upto)
         return CountAnswer(count, provisional)
+
+    def add(self, start: date, n: int) -> DateAnswer:
+        if self.kind == CalendarKind.CALENDAR_DAYS:
+            return DateAnswer(shift(start, n), False)
+        if n == 0:
+            return DateAnswer(start, False)
+        if n > 0:
+            return self._first_reaching(start, n)
+        return self._last_reaching_back(start, -n)
+
+    def _first_reaching(self, start: date, n: int) -> DateAnswer:
+        """The n-th working day after ``start``: whole years are skipped by their counts, then the day is found by
+        bisection inside its year."""
+        after, remaining, provisional = start, n, False
+        while True:
+            upto = _year_end(after.year + 1 if (after.month, after.day) == (12, 31) else after.year)
+            in_year = self.between(after, upto)
+            if in_year.days >= remaining:
+                break
+            remaining -= in_year.days
+            provisional = provisional or in_year.provisional
+            after = upto
+        low, high = 0, (upto - after).days  # between(after, after+low) < remaining <= between(after, after+high)
+        while low + 1 < high:
+            middle = (low + high) // 2
+            if self.between(after, after + timedelta(days=middle)).days >= remaining:
+                high = middle
+            else:
+                low = middle
+        found = after + timedelta(days=high)
+        return DateAnswer(found, provisional or self.between(after, found).provisional)
+
+    def _last_reaching_back(self, start: date, n: int) -> DateAnswer:
+        """The n-th working day before ``start`` (counting ``start - 1`` first), year by year like
+        ``_first_reaching``."""
+        upto, remaining, provisional = shift(start, -1), n, False
+        while True:
+            after = _year_end(upto.year - 1)
+            in_year = self.between(after, upto)
+            if in_year.days >= remaining:
+                break
+            remaining -= in_year.days
+            provisional = provisional or in_year.provisional
+            upto = after
+        # the smallest k with ``remaining`` working days in [upto-k, upto]
+        low, high = -1, (upto - after).days - 1
+        while low + 1 < high:
+            middle = (low + high) // 2
+            if self.between(upto - timedelta(days=middle + 1), upto).days >= remaining:
+                high = middle
+            else:
+                low = middle
+        found = upto - timedelta(days=high)
+        return DateAnswer(found, provisional or self.between(found - ONE_DAY, upto).provisional)
+
+
+def _year_end(year: int) -> date:
+    if not 1 <= year <= date.max.year:
+        raise DateOutOfRange()
+    return date(year, 12, 31)
 
 
 class CalendarBook:
@@ -149,7 +279,7 @@ class CalendarBook:
 
 def _span_end(start: date, n: int) -> date:
     """A date safely beyond the n-th working day from ``start`` (the longest Chinese holiday run is 9 days)."""
-    return start + timedelta(days=2 * abs(n) + 30) * (1 if n >= 0 else -1)
+    return shift(start, (2 * abs(n) + 30) * (1 if n >= 0 else -1))
 
 
 def add_working_days(start: date, n: int, calendar: str) -> DateAnswer:

@@ -48,3 +48,10 @@ class StaleVersion(ApplicationError):
 
 class ConflictError(ApplicationError):
     """The request conflicts with the current state of other records, e.g. deleting a referenced row (HTTP 409)."""
+
+
+class DateOutOfRange(ApplicationError):
+    """Date arithmetic left the range of dates the product can represent (HTTP 400): a date far in the future,
+    or a duration too long, that reached past year 9999."""
+
+    default_message = _("The date is out of range: it falls after year 9999 or before year 1.")

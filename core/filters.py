@@ -7,6 +7,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .dates import BusinessDateFormField
+
 
 class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
     """``?status=active,on_hold``: any of several choices, each validated (an unknown one is 400)."""
@@ -36,3 +38,9 @@ def scoped_queryset(selector):
         return selector(user=user)
 
     return queryset
+
+
+class BusinessDateFilter(django_filters.DateFilter):
+    """``?due_after=2027-01-01``: a date filter bounded like every date a user sends (``core.dates``)."""
+
+    field_class = BusinessDateFormField

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import staff_user_choices
 from clients.access import access_for
 from clients.selectors import client_list
-from core.filters import ChoiceInFilter, SearchFilter, scoped_queryset
+from core.filters import BusinessDateFilter, ChoiceInFilter, SearchFilter, scoped_queryset
 from projects.selectors import project_list
 
 from .choices import ItemStatus, LabSection, OrderStatus, ReportStatus, StandardStatus, Verdict
@@ -41,8 +41,8 @@ class TestOrderFilterSet(django_filters.FilterSet):
     engineer = django_filters.ModelChoiceFilter(
         queryset=staff_user_choices, field_name="items__engineer", distinct=True, label=_("Engineer")
     )
-    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))
-    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due until"))
+    due_after = BusinessDateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))
+    due_before = BusinessDateFilter(field_name="due_date", lookup_expr="lte", label=_("Due until"))
     q = SearchFilter(search_fields=("number", "purpose", "project__code", "client__code"))
     ordering = django_filters.OrderingFilter(
         fields=(("due_date", "due_date"), ("number", "number"), ("status", "status"), ("created_at", "created_at"))

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import staff_user_choices
 from clients.selectors import client_list
-from core.filters import ChoiceInFilter, SearchFilter, scoped_queryset
+from core.filters import BusinessDateFilter, ChoiceInFilter, SearchFilter, scoped_queryset
 from projects.selectors import project_list
 
 from .choices import (
@@ -55,8 +55,8 @@ class MilestoneFilterSet(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(queryset=staff_user_choices, label=_("Owner"))
     client_visible = django_filters.BooleanFilter(label=_("Visible to the client"))
     due_state = ChoiceInFilter(choices=DueState.choices, label=_("Due state"))
-    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))
-    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due until"))
+    due_after = BusinessDateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))
+    due_before = BusinessDateFilter(field_name="due_date", lookup_expr="lte", label=_("Due until"))
     q = SearchFilter(search_fields=("code", "name_zh", "name_en", "project__code", "project__title"))
     ordering = django_filters.OrderingFilter(
         fields=(("due_date", "due_date"), ("order", "order"), ("status", "status"), ("updated_at", "updated_at")),
@@ -78,8 +78,8 @@ class ReviewClockFilterSet(django_filters.FilterSet):
     )
     kind = ChoiceInFilter(choices=ClockKind.choices, label=_("Kind"))
     state = ChoiceInFilter(choices=ClockState.choices, label=_("State"))
-    due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte", label=_("Due from"))
-    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", label=_("Due until"))
+    due_after = BusinessDateFilter(field_name="due_on", lookup_expr="gte", label=_("Due from"))
+    due_before = BusinessDateFilter(field_name="due_on", lookup_expr="lte", label=_("Due until"))
     ordering = django_filters.OrderingFilter(fields=(("due_on", "due_on"), ("created_at", "created_at")))
 
     class Meta:

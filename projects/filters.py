@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import staff_user_choices
 from clients.selectors import client_list, device_list
-from core.filters import ChoiceInFilter, SearchFilter, scoped_queryset
+from core.filters import BusinessDateFilter, ChoiceInFilter, SearchFilter, scoped_queryset
 
 from .choices import Health, Priority, ProjectStatus, ServiceType
 from .models import Project
@@ -19,10 +19,10 @@ class ProjectFilterSet(django_filters.FilterSet):
     priority = ChoiceInFilter(choices=Priority.choices, label=_("Priority"))
     health = ChoiceInFilter(choices=Health.choices, label=_("Health"))
     project_manager = django_filters.ModelChoiceFilter(queryset=staff_user_choices, label=_("Project manager"))
-    due_after = django_filters.DateFilter(field_name="next_due_date", lookup_expr="gte", label=_("Next due from"))
-    due_before = django_filters.DateFilter(field_name="next_due_date", lookup_expr="lte", label=_("Next due until"))
-    target_after = django_filters.DateFilter(field_name="target_date", lookup_expr="gte", label=_("Target from"))
-    target_before = django_filters.DateFilter(field_name="target_date", lookup_expr="lte", label=_("Target until"))
+    due_after = BusinessDateFilter(field_name="next_due_date", lookup_expr="gte", label=_("Next due from"))
+    due_before = BusinessDateFilter(field_name="next_due_date", lookup_expr="lte", label=_("Next due until"))
+    target_after = BusinessDateFilter(field_name="target_date", lookup_expr="gte", label=_("Target from"))
+    target_before = BusinessDateFilter(field_name="target_date", lookup_expr="lte", label=_("Target until"))
     q = SearchFilter(search_fields=("code", "title", "client__code", "client__name_zh", "client__name_en"))
     ordering = django_filters.OrderingFilter(
         fields=(

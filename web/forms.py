@@ -12,6 +12,7 @@ from accounts.choices import Language
 from accounts.selectors import staff_user_list
 from clients.choices import CLASSES_BY_MARKET, ClientKind, Market
 from clients.models import Client, Contact, Device, DeviceClassification
+from core.dates import BusinessDateFormField
 from labtests.models import Sample
 from projects.models import Project
 
@@ -175,6 +176,7 @@ class ProjectFromPathwayForm(forms.ModelForm):
             "contract_number", "contract_value", "contract_currency", "client_summary", "description",
             "internal_notes",
         ]  # fmt: skip
+        field_classes = {"start_date": BusinessDateFormField, "target_date": BusinessDateFormField}
         widgets = {
             "start_date": DateInput,
             "target_date": DateInput,
@@ -200,7 +202,7 @@ class ProjectFromPathwayForm(forms.ModelForm):
 
 
 class RescheduleForm(VersionedFormMixin, forms.Form):
-    due_date = forms.DateField(label=_("New due date"), widget=DateInput)
+    due_date = BusinessDateFormField(label=_("New due date"), widget=DateInput)
     shift_successors = forms.BooleanField(
         label=_("Move its successors with it"), required=False, initial=True,
         help_text=_("Each successor keeps its duration and lag, counted in its own calendar."),
@@ -223,4 +225,4 @@ SampleRows = forms.formset_factory(SampleRowForm, extra=4, min_num=1, validate_m
 
 
 class IntakeForm(forms.Form):
-    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = BusinessDateFormField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -15,6 +15,7 @@ from clients.access import access_for
 from clients.models import Client, Contact, Device, DeviceClassification
 from clients.selectors import client_for_user
 from clients.services import CLIENT_STATUS
+from core.api.serializers import InputModelSerializer
 
 
 class ClientSummarySerializer(serializers.ModelSerializer):
@@ -53,7 +54,7 @@ class ClientOutputSerializer(ClientPublicSerializer):
         return CLIENT_STATUS.allowed(client.status)
 
 
-class ClientInputSerializer(serializers.ModelSerializer):
+class ClientInputSerializer(InputModelSerializer):
     agent = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all(), allow_null=True, required=False)
     account_manager = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), allow_null=True, required=False
@@ -80,7 +81,7 @@ class ContactOutputSerializer(ContactPublicSerializer):
         read_only_fields = fields
 
 
-class ContactInputSerializer(serializers.ModelSerializer):
+class ContactInputSerializer(InputModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), allow_null=True, required=False)
 
@@ -104,14 +105,14 @@ class DeviceClassificationOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DeviceClassificationInputSerializer(serializers.ModelSerializer):
+class DeviceClassificationInputSerializer(InputModelSerializer):
     class Meta:
         model = DeviceClassification
         fields = ["market", "device_class", "code", "rationale"]
         validators = []  # (device, market) uniqueness: the service creates or updates per market
 
 
-class DeviceClassificationUpdateSerializer(serializers.ModelSerializer):
+class DeviceClassificationUpdateSerializer(InputModelSerializer):
     class Meta:
         model = DeviceClassification
         fields = ["device_class", "code", "rationale"]
@@ -136,7 +137,7 @@ class DeviceOutputSerializer(DevicePublicSerializer):
         pass
 
 
-class DeviceInputSerializer(serializers.ModelSerializer):
+class DeviceInputSerializer(InputModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     model_numbers = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False, max_length=200, default=list

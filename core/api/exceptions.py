@@ -5,9 +5,11 @@
 - 404 / 401 / 403: ``{"detail", "code"}``;
 - 409: an illegal transition, ``{"detail", "code": "illegal_transition", "current", "requested", "allowed"}``,
   or a conflict such as deleting a referenced row;
-- 412: a stale ``If-Match``, ``{"detail", "code": "stale_version", "current_version"}``.
+- 412: a stale ``If-Match``, ``{"detail", "code": "stale_version", "current_version"}``;
+- 413: a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, ``{"detail", "code": "request_too_large"}``.
 """
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
@@ -17,7 +19,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.exceptions import ApplicationError, ConflictError, StaleVersion, TransitionNotAllowed
+from core.exceptions import ApplicationError, ConflictError, DateOutOfRange, StaleVersion, TransitionNotAllowed
+from core.middleware import request_too_large
 
 
 def _detail(exc: ApplicationError, code: str, **extra) -> dict:
@@ -25,6 +28,10 @@ def _detail(exc: ApplicationError, code: str, **extra) -> dict:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        return request_too_large()
+    if isinstance(exc, OverflowError):  # date arithmetic outside what Python represents: the input's fault
+        exc = DateOutOfRange()
     if isinstance(exc, TransitionNotAllowed):
         data = _detail(exc, "illegal_transition", current=exc.current, requested=exc.requested, allowed=exc.allowed)
         return Response(data, status=status.HTTP_409_CONFLICT)

@@ -1,7 +1,10 @@
 """Serializers shared by every app's API: history entries, transitions and the documented error shapes."""
 
+from django.db.models import DateField
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from .fields import BusinessDateField
 
 
 class ActorSummarySerializer(serializers.Serializer):
@@ -68,3 +71,10 @@ class ValidationErrorSerializer(serializers.Serializer):
     """Field name → list of messages; ``non_field_errors`` for errors about the whole object."""
 
     non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class InputModelSerializer(serializers.ModelSerializer):
+    """The base of every model-backed input serializer: its date fields are business dates, bounded to
+    2000-01-01 … 2100-12-31 (``core.dates``), like every date a user sends."""
+
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, DateField: BusinessDateField}

@@ -36,7 +36,9 @@ def parse_if_match(header: str | None) -> int | None:
     if value.startswith("W/"):
         value = value[2:]
     value = value.strip('"')
-    return int(value) if value.isdigit() else -1
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:  # a version fits in a bigint
+        return -1
+    return int(value)
 
 
 class ServiceViewSet(GenericViewSet):

@@ -7,6 +7,8 @@ from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
 from clients.api.serializers import ClientSummarySerializer
+from core.api.fields import BusinessDateField
+from core.api.serializers import InputModelSerializer
 from core.models import Attachment
 from labtests.choices import ItemStatus, Verdict
 from labtests.models import Sample, Standard, TestItem, TestOrder, TestReport, TestService
@@ -34,7 +36,7 @@ class AttachmentInputSerializer(serializers.Serializer):
 
 
 # --- Catalogue --------------------------------------------------------------------------------------------------
-class StandardSerializer(serializers.ModelSerializer):
+class StandardSerializer(InputModelSerializer):
     class Meta:
         model = Standard
         fields = ["id", "code", "title_zh", "title_en", "equivalent", "status", "effective_date", "version"]
@@ -60,7 +62,7 @@ class TestServiceOutputSerializer(TestServicePublicSerializer):
         read_only_fields = fields
 
 
-class TestServiceUpdateSerializer(serializers.ModelSerializer):
+class TestServiceUpdateSerializer(InputModelSerializer):
     class Meta:
         model = TestService
         fields = ["name_zh", "name_en", "turnaround_days", "turnaround_calendar", "cma", "cnas", "price", "active"]
@@ -103,7 +105,7 @@ class TestOrderOutputSerializer(TestOrderPublicSerializer):
         return ORDER_STATUS.allowed(order.status)
 
 
-class TestOrderInputSerializer(serializers.ModelSerializer):
+class TestOrderInputSerializer(InputModelSerializer):
     services = serializers.PrimaryKeyRelatedField(queryset=TestService.objects.filter(active=True), many=True)
     milestone = serializers.PrimaryKeyRelatedField(queryset=Milestone.objects.all(), allow_null=True, required=False)
 
@@ -112,13 +114,13 @@ class TestOrderInputSerializer(serializers.ModelSerializer):
         fields = ["client", "project", "milestone", "services", "purpose", "priority", "internal_notes"]
 
 
-class TestOrderUpdateSerializer(serializers.ModelSerializer):
+class TestOrderUpdateSerializer(InputModelSerializer):
     class Meta:
         model = TestOrder
         fields = ["purpose", "priority", "internal_notes"]
 
 
-class SampleInputSerializer(serializers.ModelSerializer):
+class SampleInputSerializer(InputModelSerializer):
     class Meta:
         model = Sample
         fields = [
@@ -133,7 +135,7 @@ class SampleInputSerializer(serializers.ModelSerializer):
 
 
 class ReceiveInputSerializer(serializers.Serializer):
-    received_on = serializers.DateField(required=False, allow_null=True, default=None)
+    received_on = BusinessDateField(required=False, allow_null=True, default=None)
     samples = SampleInputSerializer(many=True, allow_empty=False)
 
 
@@ -165,7 +167,7 @@ class SampleOutputSerializer(SamplePublicSerializer):
         read_only_fields = fields
 
 
-class SampleUpdateSerializer(serializers.ModelSerializer):
+class SampleUpdateSerializer(InputModelSerializer):
     class Meta:
         model = Sample
         fields = ["model", "serial", "quantity", "condition_on_receipt", "storage_location", "disposition"]

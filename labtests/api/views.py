@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.choices import Role
@@ -15,6 +14,7 @@ from accounts.models import User
 from clients.access import access_for
 from clients.api.viewsets import ScopedViewSet
 from clients.permissions import ALL_STAFF, STAFF_AND_CLIENT
+from core.api.parsers import MULTIPART
 from core.api.viewsets import CreateMixin, HistoryMixin, ListMixin, RetrieveMixin, UpdateMixin, service_action
 from core.services import attachment_create
 from labtests import selectors, services
@@ -61,7 +61,6 @@ ORDER_CREATORS = frozenset({ADMIN, PM, LAB_MANAGER})
 BENCH = frozenset({ADMIN, LAB, LAB_MANAGER})
 MANAGERS = frozenset({ADMIN, LAB_MANAGER})
 READ = {"list": STAFF_AND_CLIENT, "retrieve": STAFF_AND_CLIENT, "history": ALL_STAFF}
-MULTIPART = [MultiPartParser, FormParser, JSONParser]
 
 
 class StandardViewSet(ListMixin, RetrieveMixin, UpdateMixin, HistoryMixin, ScopedViewSet):

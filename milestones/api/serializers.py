@@ -7,6 +7,8 @@ from rest_framework import serializers
 
 from accounts.api.serializers import UserSummarySerializer
 from accounts.models import User
+from core.api.fields import BusinessDateField
+from core.api.serializers import InputModelSerializer
 from milestones.choices import Authority
 from milestones.clocks import allowed_actions, read_clock
 from milestones.models import (
@@ -61,7 +63,7 @@ class PathwaySummarySerializer(serializers.ModelSerializer):
 
 class ApplyPathwayInputSerializer(serializers.Serializer):
     pathway = serializers.CharField(max_length=30, help_text=_("Pathway code, e.g. CN_NMPA_II."))
-    start_date = serializers.DateField()
+    start_date = BusinessDateField()
     authority = serializers.ChoiceField(choices=Authority.choices, required=False, allow_blank=True, default="")
 
     def validate_pathway(self, value: str) -> str:
@@ -97,7 +99,7 @@ class SubmissionOutputSerializer(SubmissionPublicSerializer):
         return SUBMISSION_STATUS.allowed(submission.status)
 
 
-class SubmissionUpdateSerializer(serializers.ModelSerializer):
+class SubmissionUpdateSerializer(InputModelSerializer):
     class Meta:
         model = Submission
         fields = ["reference_number", "authority"]
@@ -107,7 +109,7 @@ class DatedTransitionInputSerializer(serializers.Serializer):
     """``{"to", "on", "reason"}``: ``on`` is the day it happened (default today)."""
 
     to = serializers.ChoiceField(choices=[])
-    on = serializers.DateField(required=False, allow_null=True, default=None)
+    on = BusinessDateField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
@@ -150,7 +152,7 @@ class MilestoneOutputSerializer(MilestonePublicSerializer):
         return MILESTONE_STATUS.allowed(milestone.status)
 
 
-class MilestoneInputSerializer(serializers.ModelSerializer):
+class MilestoneInputSerializer(InputModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), allow_null=True, required=False
     )
@@ -164,7 +166,7 @@ class MilestoneInputSerializer(serializers.ModelSerializer):
         extra_kwargs = {"due_date": {"required": True, "allow_null": False}}
 
 
-class MilestoneUpdateSerializer(serializers.ModelSerializer):
+class MilestoneUpdateSerializer(InputModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), allow_null=True, required=False
     )
@@ -189,11 +191,11 @@ class DependencyInputSerializer(serializers.Serializer):
 
 
 class MilestoneCompleteInputSerializer(serializers.Serializer):
-    on = serializers.DateField(required=False, allow_null=True, default=None)
+    on = BusinessDateField(required=False, allow_null=True, default=None)
 
 
 class RescheduleInputSerializer(serializers.Serializer):
-    due_date = serializers.DateField()
+    due_date = BusinessDateField()
     shift_successors = serializers.BooleanField(default=True)
     dry_run = serializers.BooleanField(default=False)
 
@@ -274,5 +276,5 @@ class ReviewClockOutputSerializer(serializers.ModelSerializer):
 
 
 class ClockActionInputSerializer(serializers.Serializer):
-    on = serializers.DateField(required=False, allow_null=True, default=None)
+    on = BusinessDateField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")

@@ -7,6 +7,7 @@ from accounts.api.serializers import UserSummarySerializer
 from accounts.models import User
 from clients.api.serializers import ClientSummarySerializer
 from clients.models import Client, Device
+from core.api.serializers import InputModelSerializer
 from projects.models import Project, ProjectMembership
 from projects.services import PROJECT_STATUS
 
@@ -57,7 +58,7 @@ class ProjectOutputSerializer(ProjectPublicSerializer):
         return PROJECT_STATUS.allowed(project.status)
 
 
-class ProjectInputSerializer(serializers.ModelSerializer):
+class ProjectInputSerializer(InputModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
     devices = serializers.PrimaryKeyRelatedField(queryset=Device.objects.all(), many=True, required=False)
     project_manager = serializers.PrimaryKeyRelatedField(

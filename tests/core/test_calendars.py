@@ -94,3 +94,60 @@ def test_add_and_between_agree_with_each_other_and_with_chinesecalendar(start, n
         workdays = chinese_calendar.get_workdays(start + timedelta(days=1), end)
         assert len(workdays) == n
         assert workdays[-1] == end
+
+
+class LookupCounter:
+    """Counts the calendar's per-day answers (``WorkingCalendar.day``) and the bisections in a year's exceptions
+    (``_Year.net``) while the test runs."""
+
+    def __init__(self, monkeypatch):
+        from core import calendars
+
+        self.days = self.spans = 0
+        original_day, original_net = calendars.WorkingCalendar.day, calendars._Year.net
+
+        def day(calendar, *args):
+            self.days += 1
+            return original_day(calendar, *args)
+
+        def net(year, *args):
+            self.spans += 1
+            return original_net(year, *args)
+
+        monkeypatch.setattr(calendars.WorkingCalendar, "day", day)
+        monkeypatch.setattr(calendars._Year, "net", net)
+
+
+@pytest.mark.parametrize("kind", [CN, "us_federal_workdays"])
+def test_a_century_costs_what_its_years_cost_not_its_days(monkeypatch, kind):
+    """The denial of service of the safety issue: one request counted ~2.9 million days one by one. Counting over
+    2000–2100 (36,890 days) now costs one bisection per year, and stepping that far a few per year."""
+    counter = LookupCounter(monkeypatch)
+    calendar = WorkingCalendar(kind)
+    count = calendar.between(date(2000, 1, 1), date(2100, 12, 31))
+    assert 24_000 < count.days < 26_500
+    assert counter.days == 0
+    assert counter.spans == 101
+    counter.spans = 0
+    end = calendar.add(date(2000, 1, 1), count.days).date
+    assert counter.days == 0
+    assert counter.spans < 101 + 20  # one count per year crossed, then a bisection inside the last year
+    assert date(2100, 12, 20) < end <= date(2100, 12, 31)
+    assert calendar.between(date(2000, 1, 1), end).days == count.days
+    assert calendar.between(date(2000, 1, 1), end - timedelta(days=1)).days == count.days - 1
+    counter.spans = 0
+    back = calendar.add(date(2101, 1, 1), -count.days).date
+    assert counter.days == 0
+    assert counter.spans < 101 + 20
+    assert date(2000, 1, 1) <= back < date(2000, 1, 10)
+    assert calendar.between(back - timedelta(days=1), date(2100, 12, 31)).days == count.days
+
+
+def test_date_arithmetic_past_year_9999_is_refused_not_overflowed():
+    from core.exceptions import DateOutOfRange
+
+    for kind in (CN, "us_federal_workdays", "calendar_days"):
+        with pytest.raises(DateOutOfRange):
+            WorkingCalendar(kind).add(date(9999, 12, 1), 90)
+        with pytest.raises(DateOutOfRange):
+            WorkingCalendar(kind).add(date(1, 1, 5), -90)

@@ -2,9 +2,11 @@
 offset, person); late entries get only the nearest offset; moved, finished and paused items; escalation to the
 people SPEC §5 names; preferences; a constant number of queries; e-mails grouped per recipient."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 
 from milestones.services import milestone_complete, milestone_create, milestone_reschedule
@@ -17,6 +19,13 @@ from tests.factories import ClientUserFactory, ProjectFactory, StaffUserFactory
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def on_today():
+    """Sweep and delivery happen on ``TODAY``: the e-mail words "due in N days" from the day it is sent."""
+    with time_machine.travel(datetime(2026, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,33 @@
+"""The range of business dates the product accepts from a user: 2000-01-01 … 2100-12-31 (SPEC §4).
+
+Every date that arrives from outside — a model field, an API action's ``on``, a form, a list filter — passes
+``validate_business_date``; a date outside is a field error (HTTP 400), so calendar arithmetic never starts from a
+date near the end of what Python can represent. Dates the product computes may run past 2100 (a long schedule
+near the end of the range); ``core.calendars`` refuses the ones past year 9999 as ``DateOutOfRange``.
+"""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+FIRST_BUSINESS_DATE = date(2000, 1, 1)
+LAST_BUSINESS_DATE = date(2100, 12, 31)
+
+
+def validate_business_date(value: date | None) -> None:
+    if value is None:
+        return
+    if not FIRST_BUSINESS_DATE <= value <= LAST_BUSINESS_DATE:
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s."),
+            code="date_out_of_range",
+            params={"first": FIRST_BUSINESS_DATE.isoformat(), "last": LAST_BUSINESS_DATE.isoformat()},
+        )
+
+
+class BusinessDateFormField(forms.DateField):
+    """A form field for a business date (web forms, FilterSets)."""
+
+    default_validators = [validate_business_date]
