@@ -1,7 +1,41 @@
 /* The project timeline: milestones from the REST API drawn with jsgantt-improved, the current plan as solid
-   bars and the baseline (first plan) as pale "planned" bars behind them. */
+   bars and the baseline (first plan) as pale "planned" bars behind them.
+
+   Names are text, never markup. jsgantt-improved inserts a task name as HTML when it contains "<"
+   (insertAdjacentHTML in newNode), so the name it is given has every "<" replaced by a private-use stand-in
+   (U+E000, removed from the name first), and the stand-in is turned back into "<" in the text nodes it draws —
+   also in the tooltips it builds later, through a MutationObserver. The page shows exactly the characters
+   stored; no element is ever made from them. */
 (function () {
   "use strict";
+  var STAND_IN = "\uE000";
+  var STAND_IN_ALL = /\uE000/g;
+
+  function forGantt(text) {
+    return String(text == null ? "" : text).replace(STAND_IN_ALL, "").replace(/</g, STAND_IN);
+  }
+
+  function restoreText(root) {
+    if (root.nodeType === Node.TEXT_NODE) {
+      if (root.nodeValue.indexOf(STAND_IN) !== -1) { root.nodeValue = root.nodeValue.replace(STAND_IN_ALL, "<"); }
+      return;
+    }
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    var node;
+    while ((node = walker.nextNode())) {
+      if (node.nodeValue.indexOf(STAND_IN) !== -1) { node.nodeValue = node.nodeValue.replace(STAND_IN_ALL, "<"); }
+    }
+  }
+
+  function watchTooltips() {
+    new MutationObserver(function (mutations) {
+      mutations.forEach(function (mutation) {
+        if (mutation.type === "characterData") { restoreText(mutation.target); return; }
+        mutation.addedNodes.forEach(restoreText);
+      });
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+  }
+
   function draw(container, milestones) {
     var chart = new JSGantt.GanttChart(container, "month");
     chart.setOptions({
@@ -13,7 +47,7 @@
     milestones.forEach(function (m) {
       var start = m.planned_start || m.due_date;
       chart.AddTaskItemObject({
-        pID: m.id, pName: m.name, pStart: start, pEnd: m.due_date,
+        pID: m.id, pName: forGantt(m.name), pStart: start, pEnd: m.due_date,
         pPlanStart: m.baseline_start || start, pPlanEnd: m.baseline_due_date || m.due_date,
         pClass: m.status === "done" ? "gtaskgreen" : (m.due_state === "overdue" ? "gtaskred" : "gtaskblue"),
         pPlanClass: "gtaskyellow", pMile: 0, pComp: m.status === "done" ? 100 : 0, pGroup: 0, pParent: 0,
@@ -21,16 +55,22 @@
       });
     });
     chart.Draw();
+    restoreText(container);
     container.dataset.drawn = String(milestones.length);
   }
+
   function load(container) {
     fetch(container.dataset.api, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.json(); })
       .then(function (body) { draw(container, body.results || []); })
       .catch(function () { container.textContent = container.getAttribute("aria-label") + ": —"; });
   }
+
   document.addEventListener("DOMContentLoaded", function () {
     var container = document.getElementById("gantt");
-    if (container && window.JSGantt) { load(container); }
+    if (container && window.JSGantt) {
+      watchTooltips();
+      load(container);
+    }
   });
 })();
