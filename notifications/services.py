@@ -8,14 +8,9 @@ skips it; a worker that dies releases it and a later sweep reclaims it, keeping 
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
-import socket
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -23,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Exists, OuterRef, Value, When
 from django.utils import timezone
@@ -33,6 +29,7 @@ from clients.access import access_for
 from clients.models import ClientMembership
 from core.exceptions import ApplicationError
 
+from . import targets
 from .choices import DeliveryStatus, EmailDelivery, RecipientRole, ReminderStatus
 from .emails import reminder_email
 from .models import Notification, Reminder, ReminderRule, Webhook, WebhookDelivery
@@ -430,51 +427,26 @@ def webhook_signature(*, secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-def _private_target(url: str) -> bool:
-    """Whether ``url``'s host resolves to a loopback, private, link-local or reserved address — where a client's
-    webhook must not reach (no requests into the CRO's own network on a client's behalf)."""
-    host = urllib.parse.urlsplit(url).hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except OSError:
-        return False  # unresolvable: the POST itself fails with the resolver's error
-    return any(_is_internal(ipaddress.ip_address(address.split("%")[0])) for address in addresses)
-
-
-def _is_internal(address) -> bool:
-    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-
-
 def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
-    if (
-        delivery.webhook.client_id
-        and not settings.WEBHOOK_ALLOW_PRIVATE_TARGETS
-        and _private_target(delivery.webhook.url)
-    ):
-        return None, "refused: a client's webhook may not target a private or loopback address"
     body = json.dumps(delivery.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(
+    signature = webhook_signature(secret=delivery.webhook.secret, timestamp=timestamp, body=body)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "CDMO-Portal-Webhooks/1",
+        "X-CDMO-Event": delivery.event,
+        "X-CDMO-Delivery": str(delivery.event_id),
+        "X-CDMO-Timestamp": timestamp,
+        "X-CDMO-Signature": f"sha256={signature}",
+    }
+    result = targets.post(
         delivery.webhook.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "CDMO-Portal-Webhooks/1",
-            "X-CDMO-Event": delivery.event,
-            "X-CDMO-Delivery": str(delivery.event_id),
-            "X-CDMO-Timestamp": timestamp,
-            "X-CDMO-Signature": "sha256="
-            + webhook_signature(secret=delivery.webhook.secret, timestamp=timestamp, body=body),
-        },
+        body=body,
+        headers=headers,
+        timeout=settings.WEBHOOK_TIMEOUT,
+        public_only=targets.must_be_public(delivery.webhook),
     )
-    try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code} {exc.reason}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        return None, f"{type(exc).__name__}: {exc}"
+    return result.status, result.error
 
 
 def webhook_delivery_attempt(*, delivery_id: int) -> SendOutcome:
@@ -547,9 +519,10 @@ def webhook_create(*, actor, name: str, url: str, events: list[str], active: boo
     webhook (no client) that hears every event."""
     own_client = access_for(actor).client_id
     client_id = own_client if own_client is not None else getattr(client, "pk", None)
-    return Webhook.objects.create(
-        name=name, url=url, events=events, active=active, client_id=client_id, created_by=actor
-    )
+    webhook = Webhook(name=name, url=url, events=events, active=active, client_id=client_id, created_by=actor)
+    _check_target(webhook)
+    webhook.save()
+    return webhook
 
 
 @transaction.atomic
@@ -558,8 +531,19 @@ def webhook_update(*, webhook: Webhook, actor, data: dict, expected_version: int
     for field, value in data.items():
         if field in allowed:
             setattr(webhook, field, value)
+    _check_target(webhook)
     webhook.save()
     return webhook
+
+
+def _check_target(webhook: Webhook) -> None:
+    """A client's webhook naming, or resolving to, a private address is refused when it is saved
+    (``notifications.targets``)."""
+    if not targets.must_be_public(webhook):
+        return
+    address = targets.private_address_at_save(webhook.url)
+    if address is not None:
+        raise ValidationError({"url": [targets.SAVE_MESSAGE % {"address": address}]})
 
 
 @transaction.atomic

@@ -7,8 +7,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Receiver:
-    def __init__(self, status: int = 200):
+    def __init__(self, status: int = 200, headers: dict | None = None):
         self.status = status
+        self.headers = headers or {}
         self.requests: list[dict] = []
         receiver = self
 
@@ -18,6 +19,8 @@ class Receiver:
                 headers = {key.lower(): value for key, value in self.headers.items()}
                 receiver.requests.append({"at": time.monotonic(), "headers": headers, "body": body})
                 self.send_response(receiver.status)
+                for key, value in receiver.headers.items():
+                    self.send_header(key, value)
                 self.end_headers()
 
             def log_message(self, *args):
