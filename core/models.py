@@ -85,10 +85,13 @@ class Sequence(models.Model):
 
 
 def attachment_path(instance, filename: str) -> str:
-    """Stored under a random name: the original name is kept in ``original_name`` and never trusted."""
+    """Stored under a random name with the extension of the type found in the content (``core.uploads``); the name
+    the uploader gave is kept, corrected the same way, in ``original_name``."""
     import uuid
 
-    return f"attachments/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}"
+    from .uploads import extension_for
+
+    return f"attachments/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}.{extension_for(instance.content_type)}"
 
 
 class Attachment(TimeStampedModel):

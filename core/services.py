@@ -110,6 +110,7 @@ def attachment_create(
     from django.utils.translation import gettext as _
 
     from .models import Attachment
+    from .uploads import name_for
 
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size > limit:
@@ -127,7 +128,7 @@ def attachment_create(
     upload.seek(0)
     attachment = Attachment(
         file=upload,
-        original_name=(upload.name or "file")[:255],
+        original_name=name_for(upload.name, kind.mime),
         content_type=kind.mime,
         size=upload.size,
         sha256=digest.hexdigest(),

@@ -17,6 +17,7 @@ from clients.permissions import ALL_STAFF, STAFF_AND_CLIENT
 from core.api.parsers import MULTIPART
 from core.api.viewsets import CreateMixin, HistoryMixin, ListMixin, RetrieveMixin, UpdateMixin, service_action
 from core.services import attachment_create
+from core.uploads import name_for
 from labtests import selectors, services
 from labtests.filters import (
     SampleFilterSet,
@@ -327,6 +328,6 @@ class AttachmentViewSet(ListMixin, RetrieveMixin, ScopedViewSet):
         return FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
-            filename=attachment.original_name,
+            filename=name_for(attachment.original_name, attachment.content_type),
             content_type=attachment.content_type,
         )

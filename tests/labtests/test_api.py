@@ -218,3 +218,35 @@ def test_list_queries_constant_with_50_orders(api, staff, project):
             assert len(body["results"]) == min(size, body["count"])
             counts.append(len(ctx.captured_queries))
         assert counts[0] == counts[1], (resource, counts)
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "served_as"),
+    [
+        ("poly.html", b"%PDF-1.4\n<html><script>alert(1)</script></html>", "poly.pdf"),
+        ("test-report.pdf.bat", b"%PDF-1.7\n@echo off\r\nformat c:", "test-report.pdf"),
+        ("photo.svg", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "photo.png"),
+        ("..\\..\\evil.exe", b"%PDF-1.4\n", "evil.pdf"),
+    ],
+)
+def test_an_upload_is_stored_and_served_under_the_extension_of_its_content(api, staff, project, name, head, served_as):
+    order = create_order(api, staff, project)
+    upload = SimpleUploadedFile(name, head + b"\0" * 256, content_type="text/html")
+    created = post(api, staff["pm"], "/api/v1/attachments/",
+                   {"file": upload, "owner_type": "test_order", "owner_id": order["id"]}, fmt="multipart")  # fmt: skip
+    assert created.status_code == 201, created.json()
+    assert created.json()["original_name"] == served_as
+    attachment = Attachment.objects.get(pk=created.json()["id"])
+    assert attachment.file.name.endswith("." + served_as.rsplit(".", 1)[1])
+    download = api.as_user(staff["pm"]).get(created.json()["download"])
+    assert download["Content-Disposition"] == f'attachment; filename="{served_as}"'
+    assert download["Content-Type"] == attachment.content_type
+
+
+def test_an_attachment_stored_before_the_rule_is_served_under_its_contents_extension(api, staff, project):
+    order = create_order(api, staff, project)
+    body = {"file": pdf_upload(), "owner_type": "test_order", "owner_id": order["id"]}
+    created = post(api, staff["pm"], "/api/v1/attachments/", body, fmt="multipart")
+    Attachment.objects.filter(pk=created.json()["id"]).update(original_name="report.pdf.bat")
+    download = api.as_user(staff["pm"]).get(created.json()["download"])
+    assert download["Content-Disposition"] == 'attachment; filename="report.pdf"'
