@@ -6,12 +6,29 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import staff_user_choices
 from core.filters import ChoiceInFilter, SearchFilter, scoped_queryset
 
+from .access import access_for
 from .choices import ClientKind, ClientStatus, ContactRole, DeviceClass, DeviceKind, Market
 from .models import Client, Contact, Device, DeviceClassification
 from .selectors import client_list
 
 
-class ClientFilterSet(django_filters.FilterSet):
+class StaffOnlyFiltersMixin:
+    """Filters on internal fields — staff users, internal notes — are offered to staff only. For anyone else they
+    are removed before the FilterSet reads its data, so every value of them gets the same answer as none: a
+    client user cannot count rows by a field they cannot see, nor learn which user ids are staff from a 404."""
+
+    staff_only_filters: tuple[str, ...] = ()
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        if self.staff_only_filters and not access_for(getattr(request, "user", None)).is_staff_member:
+            for name in self.staff_only_filters:
+                self.filters.pop(name, None)
+
+
+class ClientFilterSet(StaffOnlyFiltersMixin, django_filters.FilterSet):
+    staff_only_filters = ("account_manager",)
+
     status = ChoiceInFilter(choices=ClientStatus.choices, label=_("Status"))
     kind = ChoiceInFilter(choices=ClientKind.choices, label=_("Kind"))
     country = django_filters.CharFilter(label=_("Country"), method="filter_country")

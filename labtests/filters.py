@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import staff_user_choices
 from clients.access import access_for
+from clients.filters import StaffOnlyFiltersMixin
 from clients.selectors import client_list
 from core.filters import BusinessDateFilter, ChoiceInFilter, SearchFilter, scoped_queryset
 from projects.selectors import project_list
@@ -31,7 +32,8 @@ class TestServiceFilterSet(django_filters.FilterSet):
         fields = ["lab_section", "active"]
 
 
-class TestOrderFilterSet(django_filters.FilterSet):
+class TestOrderFilterSet(StaffOnlyFiltersMixin, django_filters.FilterSet):
+    staff_only_filters = ("engineer",)
     client = django_filters.ModelChoiceFilter(queryset=scoped_queryset(client_list), label=_("Client"))
     project = django_filters.ModelChoiceFilter(queryset=scoped_queryset(project_list), label=_("Project"))
     status = ChoiceInFilter(choices=OrderStatus.choices, label=_("Status"))
@@ -62,7 +64,8 @@ class SampleFilterSet(django_filters.FilterSet):
         fields = ["order", "disposition"]
 
 
-class TestItemFilterSet(django_filters.FilterSet):
+class TestItemFilterSet(StaffOnlyFiltersMixin, django_filters.FilterSet):
+    staff_only_filters = ("engineer",)
     order = django_filters.ModelChoiceFilter(queryset=scoped_queryset(test_order_list), label=_("Test order"))
     status = ChoiceInFilter(choices=ItemStatus.choices, label=_("Status"))
     verdict = ChoiceInFilter(choices=Verdict.choices, label=_("Verdict"), method="filter_verdict")

@@ -4,6 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import staff_user_choices
+from clients.filters import StaffOnlyFiltersMixin
 from clients.selectors import client_list
 from core.filters import BusinessDateFilter, ChoiceInFilter, SearchFilter, scoped_queryset
 from projects.selectors import project_list
@@ -43,7 +44,8 @@ class SubmissionFilterSet(django_filters.FilterSet):
         fields = ["project", "status", "authority", "flag"]
 
 
-class MilestoneFilterSet(django_filters.FilterSet):
+class MilestoneFilterSet(StaffOnlyFiltersMixin, django_filters.FilterSet):
+    staff_only_filters = ("owner",)
     project = django_filters.ModelChoiceFilter(queryset=scoped_queryset(project_list), label=_("Project"))
     client = django_filters.ModelChoiceFilter(
         queryset=scoped_queryset(client_list), field_name="project__client", label=_("Client")

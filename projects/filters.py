@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import staff_user_choices
+from clients.filters import StaffOnlyFiltersMixin
 from clients.selectors import client_list, device_list
 from core.filters import BusinessDateFilter, ChoiceInFilter, SearchFilter, scoped_queryset
 
@@ -9,7 +10,8 @@ from .choices import Health, Priority, ProjectStatus, ServiceType
 from .models import Project
 
 
-class ProjectFilterSet(django_filters.FilterSet):
+class ProjectFilterSet(StaffOnlyFiltersMixin, django_filters.FilterSet):
+    staff_only_filters = ("project_manager",)
     client = django_filters.ModelChoiceFilter(queryset=scoped_queryset(client_list), label=_("Client"))
     device = django_filters.ModelChoiceFilter(
         queryset=scoped_queryset(device_list), field_name="devices", label=_("Device")

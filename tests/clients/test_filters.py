@@ -58,3 +58,37 @@ def test_api_filters_reach_the_filterset(api, pm):
     ClientFactory(code="P1", status="prospect")
     body = api.as_user(pm).get("/api/v1/clients/?status=prospect").json()
     assert [row["code"] for row in body["results"]] == ["P1"]
+
+
+# --- Filters on internal fields are not offered to client users (the safety issue, item 6) ----------------------
+STAFF_ONLY_FILTERS = [
+    ("/api/v1/clients/", "account_manager"),
+    ("/api/v1/projects/", "project_manager"),
+    ("/api/v1/milestones/", "owner"),
+    ("/api/v1/test-orders/", "engineer"),
+    ("/api/v1/test-items/", "engineer"),
+]
+
+
+@pytest.mark.parametrize(("url", "name"), STAFF_ONLY_FILTERS)
+def test_a_client_user_gets_the_same_answer_whatever_a_staff_only_filter_says(api, client_a, user_a, url, name):
+    from tests.factories import ProjectFactory, StaffUserFactory
+
+    staff = StaffUserFactory(roles=["lab"], username="someone_staff")
+    client_a.account_manager = staff
+    client_a.save()
+    ProjectFactory(client=client_a, project_manager=staff)
+    api.as_user(user_a)
+    unfiltered = api.get(url)
+    assert unfiltered.status_code == 200
+    for value in (staff.pk, user_a.pk, 999_999, "not-an-id"):
+        response = api.get(url, {name: value})
+        assert response.status_code == 200, (name, value, response.content)
+        assert response.json()["count"] == unfiltered.json()["count"]
+
+
+@pytest.mark.parametrize(("url", "name"), STAFF_ONLY_FILTERS)
+def test_staff_keep_the_staff_only_filters(api, admin_user, user_a, url, name):
+    api.as_user(admin_user)
+    assert api.get(url, {name: admin_user.pk}).status_code == 200
+    assert api.get(url, {name: user_a.pk}).status_code == 404  # not a staff user: like opening it
