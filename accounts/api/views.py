@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.services import api_token_create, api_token_revoke, user_update_profile
-from core.api.serializers import ErrorSerializer
+from core.api.serializers import ErrorSerializer, ValidationErrorSerializer
 
 from .serializers import MeInputSerializer, MeOutputSerializer, TokenInputSerializer, TokenOutputSerializer
 
@@ -25,7 +25,9 @@ class TokenCreateApi(APIView):
         request=TokenInputSerializer,
         responses={
             200: TokenOutputSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="Wrong username or password."),
+            400: OpenApiResponse(
+                ValidationErrorSerializer, description="Missing fields, or a wrong username or password."
+            ),
             429: OpenApiResponse(ErrorSerializer, description="Locked out after repeated failures."),
         },
         auth=[],

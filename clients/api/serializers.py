@@ -15,6 +15,7 @@ from clients.access import access_for
 from clients.models import Client, Contact, Device, DeviceClassification
 from clients.selectors import client_for_user
 from clients.services import CLIENT_STATUS
+from core.api.fields import OptionalEmailField
 from core.api.serializers import InputModelSerializer
 
 
@@ -68,6 +69,7 @@ class ClientInputSerializer(InputModelSerializer):
 # --- Contact --------------------------------------------------------------------------------------------------
 class ContactPublicSerializer(serializers.ModelSerializer):
     client = ClientSummarySerializer(read_only=True)
+    email = OptionalEmailField(read_only=True)
 
     class Meta:
         model = Contact

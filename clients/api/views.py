@@ -126,7 +126,8 @@ class DeviceViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, DestroyM
             return queryset  # the device's own filters do not apply to its classifications
         return super().filter_queryset(queryset)
 
-    @extend_schema(responses=DeviceClassificationOutputSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=DeviceClassificationOutputSerializer(many=True))
+    @extend_schema(methods=["POST"], responses={201: DeviceClassificationOutputSerializer})
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def classifications(self, request, *args, **kwargs):
         """List the device's classifications, or set the one of a market (created, or changed if it exists)."""

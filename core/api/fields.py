@@ -1,5 +1,6 @@
 """Serializer fields shared by every app's API."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.dates import validate_business_date
@@ -11,3 +12,10 @@ class BusinessDateField(serializers.DateField):
     def __init__(self, **kwargs):
         kwargs["validators"] = [*kwargs.get("validators", []), validate_business_date]
         super().__init__(**kwargs)
+
+
+@extend_schema_field(
+    {"type": "string", "anyOf": [{"format": "email"}, {"maxLength": 0}], "description": "An e-mail address, or empty."}
+)
+class OptionalEmailField(serializers.EmailField):
+    """An e-mail address that may be left empty: documented as such (``format: email`` alone refuses "")."""

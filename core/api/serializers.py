@@ -58,9 +58,13 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class TransitionErrorSerializer(ErrorSerializer):
-    current = serializers.CharField()
-    requested = serializers.CharField()
-    allowed = serializers.ListField(child=serializers.CharField())
+    """409 from an action: ``code`` is ``illegal_transition`` — with ``current``, ``requested`` and ``allowed`` — or
+    ``conflict``, when the action does not fit the state of other records (a result entered while the order is
+    not in testing)."""
+
+    current = serializers.CharField(required=False)
+    requested = serializers.CharField(required=False)
+    allowed = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class StaleVersionErrorSerializer(ErrorSerializer):

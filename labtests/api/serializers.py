@@ -2,6 +2,7 @@
 no storage locations, and an item's verdict and result only once it is verified."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -10,7 +11,7 @@ from clients.api.serializers import ClientSummarySerializer
 from core.api.fields import BusinessDateField
 from core.api.serializers import InputModelSerializer
 from core.models import Attachment
-from labtests.choices import ItemStatus, Verdict
+from labtests.choices import ItemStatus, OrderStatus, Verdict
 from labtests.models import Sample, Standard, TestItem, TestOrder, TestReport, TestService
 from labtests.services import ITEM_STATUS, ORDER_STATUS
 from milestones.models import Milestone
@@ -92,6 +93,9 @@ class TestOrderPublicSerializer(serializers.ModelSerializer):
 
 class TestOrderOutputSerializer(TestOrderPublicSerializer):
     requested_by = UserSummarySerializer(read_only=True, allow_null=True)
+    held_from = serializers.ChoiceField(
+        choices=OrderStatus.choices, allow_blank=True, read_only=True, help_text=_("Empty unless the order is on hold.")
+    )
     allowed_transitions = serializers.SerializerMethodField()
 
     class Meta(TestOrderPublicSerializer.Meta):

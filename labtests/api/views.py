@@ -2,8 +2,10 @@
 receive, start, hold, resume and enter results on their own items; lab managers do every step including accept,
 reject, verify (not their own results), retract, issue and amend reports, close."""
 
+from django.conf import settings
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -321,7 +323,9 @@ class AttachmentViewSet(ListMixin, RetrieveMixin, ScopedViewSet):
         )
         return self.output(attachment, status_code=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        responses={(200, content_type): OpenApiTypes.BINARY for content_type in settings.ATTACHMENT_CONTENT_TYPES}
+    )
     @action(detail=True, methods=["get"])
     def download(self, request, *args, **kwargs):
         attachment = self.get_object()
