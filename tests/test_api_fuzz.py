@@ -111,3 +111,27 @@ def aim_at_real_rows(case, token: str) -> None:
 def test_api_operation_conforms_to_its_schema(case, token):
     aim_at_real_rows(case, token)
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
+
+
+@pytest.mark.django_db
+def test_the_responses_that_contradicted_the_schema_now_conform(demo_tokens):
+    """What fuzzing found against the schema, pinned: a test order that was never on hold (``held_from: ""``), a
+    contact without an e-mail, the token endpoint's 400, and a result entered while the order is not in testing
+    (a 409 that is a conflict, not an illegal transition)."""
+    from clients.models import Client, Contact
+    from labtests.models import TestItem, TestOrder
+
+    order = TestOrder.objects.filter(held_from="").order_by("pk").first()
+    contact = Contact.objects.create(client=Client.objects.order_by("pk").first(), name="No e-mail", email="")
+    item = TestItem.objects.exclude(order__status="in_testing").order_by("pk").first()
+    cases = [
+        (200, schema["/api/v1/test-orders/{id}/"]["GET"].Case(path_parameters={"id": order.pk})),
+        (200, schema["/api/v1/contacts/{id}/"]["GET"].Case(path_parameters={"id": contact.pk})),
+        (400, schema["/api/v1/auth/token/"]["POST"].Case(body={"username": "admin", "password": "wrong"},
+                                                         media_type="application/json")),
+        (409, schema["/api/v1/test-items/{id}/submit-result/"]["POST"].Case(
+            path_parameters={"id": item.pk}, body={"verdict": "pass"}, media_type="application/json")),
+    ]  # fmt: skip
+    for status, case in cases:
+        response = case.call_and_validate(headers={"Authorization": f"Token {demo_tokens['admin']}"}, checks=CHECKS)
+        assert response.status_code == status, response.text
