@@ -2,8 +2,10 @@
 Swagger UI (served offline from drf-spectacular-sidecar), the Django admin, and the staff pages (``web``)."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from core.errors import api_not_found
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -15,6 +17,7 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the Content-Security-Policy allows no inline one.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-v1:schema"), name="docs"),
+    re_path(r"^(?:.*/)?$", api_not_found),  # any other path under /api/v1/ is a JSON 404 (no slash: APPEND_SLASH)
 ]
 
 urlpatterns = [

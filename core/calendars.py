@@ -224,14 +224,10 @@ class WorkingCalendar:
             remaining -= in_year.days
             provisional = provisional or in_year.provisional
             after = upto
-        low, high = 0, (upto - after).days  # between(after, after+low) < remaining <= between(after, after+high)
-        while low + 1 < high:
-            middle = (low + high) // 2
-            if self.between(after, after + timedelta(days=middle)).days >= remaining:
-                high = middle
-            else:
-                low = middle
-        found = after + timedelta(days=high)
+        offset = _smallest(
+            0, (upto - after).days, lambda k: self.between(after, after + timedelta(days=k)).days >= remaining
+        )
+        found = after + timedelta(days=offset)
         return DateAnswer(found, provisional or self.between(after, found).provisional)
 
     def _last_reaching_back(self, start: date, n: int) -> DateAnswer:
@@ -246,16 +242,23 @@ class WorkingCalendar:
             remaining -= in_year.days
             provisional = provisional or in_year.provisional
             upto = after
-        # the smallest k with ``remaining`` working days in [upto-k, upto]
-        low, high = -1, (upto - after).days - 1
-        while low + 1 < high:
-            middle = (low + high) // 2
-            if self.between(upto - timedelta(days=middle + 1), upto).days >= remaining:
-                high = middle
-            else:
-                low = middle
-        found = upto - timedelta(days=high)
+        offset = _smallest(  # the fewest days back from upto holding ``remaining`` working days
+            -1, (upto - after).days - 1, lambda k: self.between(upto - timedelta(days=k + 1), upto).days >= remaining
+        )
+        found = upto - timedelta(days=offset)
         return DateAnswer(found, provisional or self.between(found - ONE_DAY, upto).provisional)
+
+
+def _smallest(low: int, high: int, reaches) -> int:
+    """The smallest ``k`` in ``(low, high]`` for which ``reaches(k)`` holds, by bisection; ``reaches`` is monotone,
+    false at ``low`` and true at ``high``."""
+    while low + 1 < high:
+        middle = (low + high) // 2
+        if reaches(middle):
+            high = middle
+        else:
+            low = middle
+    return high
 
 
 def _year_end(year: int) -> date:

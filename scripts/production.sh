@@ -42,17 +42,12 @@ case "${1:-}" in
     all)
         prepare
         mkdir -p var
-        pids=()
-        stop_all() {
-            trap - EXIT INT TERM
-            kill "${pids[@]}" 2>/dev/null || true
-            wait 2>/dev/null || true
-        }
-        trap stop_all EXIT INT TERM
-        (worker) & pids+=($!)
-        (beat) & pids+=($!)
-        (web) & pids+=($!)
-        wait -n "${pids[@]}"
+        # shellcheck source=scripts/together.sh
+        . scripts/together.sh
+        together_start worker
+        together_start beat
+        together_start web
+        together_wait
         ;;
     *) echo "usage: $0 prepare|web|worker|beat|all" >&2; exit 2 ;;
 esac

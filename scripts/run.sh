@@ -12,18 +12,10 @@ mkdir -p var
 
 $BIN/python manage.py install_schedules
 
-pids=()
-stop_all() {
-    trap - EXIT INT TERM
-    kill "${pids[@]}" 2>/dev/null || true
-    wait 2>/dev/null || true
-}
-trap stop_all EXIT INT TERM
-
-$BIN/celery -A cdmo_portal worker --pool=solo --loglevel=INFO --hostname="cdmo-demo@%h" &
-pids+=($!)
-$BIN/celery -A cdmo_portal beat --loglevel=INFO --schedule=var/celerybeat-schedule &
-pids+=($!)
+# shellcheck source=scripts/together.sh
+. scripts/together.sh
+together_start $BIN/celery -A cdmo_portal worker --pool=solo --loglevel=INFO --hostname="cdmo-demo@%h"
+together_start $BIN/celery -A cdmo_portal beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
 echo "Serving http://$HOST:$PORT/  (API docs: http://$HOST:$PORT/api/v1/docs/) — worker and beat running; Ctrl-C stops all"
 $BIN/python manage.py runserver "$HOST:$PORT"

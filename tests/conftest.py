@@ -92,5 +92,10 @@ def pm(db):
 
 
 @pytest.fixture
+def regulatory(db):
+    return StaffUserFactory(roles=["regulatory"], username="ra1")
+
+
+@pytest.fixture
 def admin_user(db):
     return StaffUserFactory(roles=["admin"], username="admin1")

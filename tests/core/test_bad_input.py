@@ -8,17 +8,12 @@ from django.test import override_settings
 
 from milestones.models import ClockEvent, Milestone, ReviewClock
 from milestones.services import pathway_apply, review_clock_start
-from tests.factories import ProjectFactory, StaffUserFactory
+from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
 START = date(2025, 3, 3)
 FAR = "9999-12-31"
-
-
-@pytest.fixture
-def regulatory(db):
-    return StaffUserFactory(roles=["regulatory"], username="ra_bad")
 
 
 @pytest.fixture
@@ -120,3 +115,11 @@ def test_a_body_over_the_limit_is_a_json_413(api, regulatory):
     assert response.json()["code"] == "request_too_large"
     anonymous = api.as_user(None).post("/api/v1/auth/token/", body, content_type="application/json")
     assert anonymous.status_code == 413
+
+
+@pytest.mark.parametrize("path", ["/api/v1/clients/0.5/", "/api/v1/clients/1/nope/", "/api/v1/no-such-thing/"])
+def test_an_api_path_no_endpoint_matches_is_a_json_404(api, regulatory, path):
+    response = api.as_user(regulatory).get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"

@@ -10,18 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from milestones.models import Milestone
 from milestones.services import pathway_apply
-from tests.factories import ClientFactory, ProjectFactory, StaffUserFactory
+from tests.factories import ClientFactory, ProjectFactory
 from tests.matrix import ACTORS, ADMIN_PM_RA, HISTORY, READ_DETAIL, READ_LIST, STAFF, fill, make_actor, row
 from tests.utils import all_keys, pinned
 
 pytestmark = pytest.mark.django_db
 
 START = date(2025, 3, 3)
-
-
-@pytest.fixture
-def regulatory(db):
-    return StaffUserFactory(roles=["regulatory"], username="ra1")
 
 
 @pytest.fixture
