@@ -8,13 +8,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import User
 from accounts.roles import user_roles
 from clients.models import Client
+from core import clock
 from core.calendars import CalendarBook
 from core.events import emit
 from core.exceptions import ConflictError, TransitionNotAllowed
@@ -68,7 +68,7 @@ BEFORE_TESTING = {O.DRAFT, O.SUBMITTED, O.ACCEPTED, O.SAMPLES_RECEIVED}
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _actor_id(actor) -> int | None:
@@ -124,7 +124,7 @@ def test_order_create(
     services = list(services)
     if not services:
         raise ValidationError({"services": [_("Order at least one test.")]})
-    year = timezone.localdate().year
+    year = clock.today().year
     order = TestOrder(
         number=f"T-{year}-{sequence_next(name=f'test-order-{year}'):05d}",
         client=client,

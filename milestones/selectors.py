@@ -6,11 +6,12 @@ from datetime import date, timedelta
 from django.db.models import Case, CharField, Prefetch, Q, QuerySet, Value, When
 
 from clients.access import access_for, scope_for_user
+from core.clock import today as local_today
 from projects.choices import ProjectStatus
 
 from .choices import OPEN_MILESTONE_STATUSES, DueState, MilestoneStatus
 from .models import ClockEvent, Milestone, MilestoneDependency, PathwayTemplate, ReviewClock, Submission
-from .services import DUE_SOON_DAYS, local_today
+from .services import DUE_SOON_DAYS
 
 
 def _hide_drafts_from_clients(queryset: QuerySet, user, project_path: str) -> QuerySet:

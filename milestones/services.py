@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.calendars import CalendarBook
+from core.clock import today as local_today
 from core.events import emit
 from core.exceptions import ConflictError, TransitionNotAllowed
 from core.services import lock_for_write, record_transition, record_update, save_audited
@@ -73,10 +73,6 @@ SUBMISSION_STATUS = StateMachine(
     }
 )
 FINAL_SUBMISSION_STATUSES = {S.APPROVED, S.REJECTED, S.WITHDRAWN}
-
-
-def local_today() -> date:
-    return timezone.localdate()
 
 
 def _actor_id(actor) -> int | None:

@@ -10,11 +10,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 from icalendar import Calendar, Event
 
 from accounts.choices import Role
 from clients.access import access_for
+from core import clock
 from labtests.selectors import test_order_list
 from milestones.choices import OPEN_MILESTONE_STATUSES, ClockKind, ClockState
 from milestones.selectors import milestone_list, review_clock_list
@@ -61,7 +62,7 @@ def calendar_feed(*, user) -> bytes:
     """The user's open deadlines as all-day events, titled in the user's language."""
     access = access_for(user)
     staff = not access.is_client_user
-    stamp = timezone.now()
+    stamp = clock.now()
     with translation.override(user.language or settings.LANGUAGE_CODE):
         calendar = Calendar()
         calendar.add("prodid", "-//CDMO Portal//Deadlines//EN")
@@ -71,11 +72,11 @@ def calendar_feed(*, user) -> bytes:
             summary = f"{milestone.project.code} · {milestone.name}"
             url = f"/projects/{milestone.project_id}/" if staff else CLIENT_LINK
             calendar.add_component(_event(f"milestone-{milestone.pk}", milestone.due_date, summary, url, stamp))
-        for clock in _clocks(user, staff):
-            project = clock.submission.project
-            summary = f"{project.code} · {ClockKind(clock.kind).label}"
+        for review_clock in _clocks(user, staff):
+            project = review_clock.submission.project
+            summary = f"{project.code} · {ClockKind(review_clock.kind).label}"
             url = f"/projects/{project.pk}/" if staff else CLIENT_LINK
-            calendar.add_component(_event(f"clock-{clock.pk}", clock.due_on, summary, url, stamp))
+            calendar.add_component(_event(f"clock-{review_clock.pk}", review_clock.due_on, summary, url, stamp))
         for order in _orders(user, staff, access.roles):
             summary = f"{order.number} · {order.project.code}"
             url = f"/lab/orders/{order.pk}/" if staff else CLIENT_LINK

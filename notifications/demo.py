@@ -5,8 +5,9 @@ sends its reminders to the PM and the client (in-app, and e-mail on the worker's
 from datetime import timedelta
 
 from accounts.models import User
+from core import clock
 from milestones.models import Milestone
-from milestones.services import local_today, milestone_create, milestone_reschedule
+from milestones.services import milestone_create, milestone_reschedule
 from projects.models import Project
 
 from .reminder_defaults import seed_reminder_rules
@@ -21,7 +22,7 @@ def seed() -> list:
     pm = User.objects.filter(username="pm").first()
     if project is None:
         return []
-    due = local_today() + timedelta(days=3)
+    due = clock.today() + timedelta(days=3)
     milestone = Milestone.objects.filter(project=project, name_en=DEMO_NAME_EN).first()
     if milestone is None:
         milestone_create(actor=pm, project=project, name_en=DEMO_NAME_EN, name_zh=DEMO_NAME_ZH, due_date=due,

@@ -3,14 +3,16 @@
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
+
+from core import clock
 
 from .messages import due_phrase, kind_label, localised
 from .reminders import CLIENT_LINK
 
 
 def _lines(reminders) -> list[dict]:
-    today = timezone.localdate()
+    today = clock.today()
     return [
         {
             "kind": kind_label(r.kind),

@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import json
 import logging
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -21,12 +20,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Exists, OuterRef, Value, When
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from clients.access import access_for
 from clients.models import ClientMembership
+from core import clock
 from core.exceptions import ApplicationError
 
 from . import targets
@@ -60,7 +59,7 @@ def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     rows = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
-    return rows.update(read_at=timezone.now())
+    return rows.update(read_at=clock.now())
 
 
 # --- notification preferences ------------------------------------------------------------------------------------
@@ -229,7 +228,7 @@ def reminders_create(*, today: date | None = None) -> int:
     """Insert the reminders due today for every active rule — set-based: per rule one query for the items, two
     for the people, one for what exists, and a bulk insert that ignores rows the unique constraint already holds
     (a concurrent sweep's). Returns how many this sweep tried to insert."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     created = 0
     groups = _role_groups()
     for rule in ReminderRule.objects.filter(active=True, kind__in=list(REMINDER_KINDS)):
@@ -278,7 +277,7 @@ def reminders_claim(*, digest: bool = False, limit: int | None = None) -> list[s
     message_ids = {recipient: _message_id(ids) for recipient, ids in by_recipient.items()}
     Reminder.objects.filter(pk__in=[row.pk for row in rows]).update(
         status=ReminderStatus.CLAIMED,
-        claimed_at=timezone.now(),
+        claimed_at=clock.now(),
         message_id=Case(*[When(recipient_id=r, then=Value(m)) for r, m in message_ids.items()]),
     )
     return list(message_ids.values())
@@ -286,7 +285,7 @@ def reminders_claim(*, digest: bool = False, limit: int | None = None) -> list[s
 
 def reminders_reclaim(*, now: datetime | None = None) -> list[str]:
     """Claims older than the timeout whose worker died: take them again, keeping their ``message_id``."""
-    now = now or timezone.now()
+    now = now or clock.now()
     stale = Reminder.objects.filter(
         status=ReminderStatus.CLAIMED, claimed_at__lt=now - timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT)
     )
@@ -316,7 +315,7 @@ def reminders_notify_digest_readers(*, limit: int | None = None) -> int:
         .order_by("id")[: limit or settings.REMINDER_BATCH_SIZE * 10]
     )
     Notification.objects.bulk_create(_reminder_notifications(rows))
-    Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(notified_at=timezone.now())
+    Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(notified_at=clock.now())
     return len(rows)
 
 
@@ -336,7 +335,7 @@ class SendOutcome:
 
 def _reminder_notifications(reminders: list[Reminder]) -> list[Notification]:
     """One in-app notification per reminder not yet notified (digest readers' ones went out at the sweep)."""
-    today = timezone.localdate()
+    today = clock.today()
     return [
         Notification(
             user_id=r.recipient_id,
@@ -367,7 +366,7 @@ def reminder_message_send(*, message_id: str) -> SendOutcome:
         )
         if not reminders:
             return SendOutcome()
-        now = timezone.now()
+        now = clock.now()
         attempts = max(r.attempts for r in reminders) + 1
         rows = Reminder.objects.filter(pk__in=[r.pk for r in reminders])
         try:
@@ -399,9 +398,9 @@ def webhook_deliveries_record(*, event: str, **payload) -> list[int]:
     webhooks = [hook for hook in Webhook.objects.filter(active=True) if hook.wants(event)]
     if not webhooks:
         return []
-    envelope = {"id": str(uuid.uuid4()), "event": event, "occurred_at": timezone.now().isoformat()}
+    envelope = {"id": str(uuid.uuid4()), "event": event, "occurred_at": clock.now().isoformat()}
     staff_data = json_safe(payload)
-    now = timezone.now()
+    now = clock.now()
     rows = []
     for hook in webhooks:
         if hook.client_id is None:
@@ -429,7 +428,7 @@ def webhook_signature(*, secret: str, timestamp: str, body: bytes) -> str:
 
 def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
     body = json.dumps(delivery.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    timestamp = str(int(time.time()))
+    timestamp = str(int(clock.now().timestamp()))
     signature = webhook_signature(secret=delivery.webhook.secret, timestamp=timestamp, body=body)
     headers = {
         "Content-Type": "application/json",
@@ -459,7 +458,7 @@ def webhook_delivery_attempt(*, delivery_id: int) -> SendOutcome:
             .filter(pk=delivery_id, status=DeliveryStatus.PENDING, webhook__active=True)
             .first()
         )
-        now = timezone.now()
+        now = clock.now()
         if delivery is None or (delivery.next_attempt_at and delivery.next_attempt_at > now):
             return SendOutcome()
         code, error = _post(delivery)
@@ -492,7 +491,7 @@ def webhook_delivery_attempt(*, delivery_id: int) -> SendOutcome:
 
 def webhook_deliveries_due(*, now: datetime | None = None, limit: int = 1000) -> list[int]:
     """Pending deliveries whose time has come — what the sweep re-enqueues (e.g. after the broker was down)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     due = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now, webhook__active=True)
     return list(due.order_by("id").values_list("pk", flat=True)[:limit])
 
@@ -509,7 +508,7 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery, actor=None) -> Webhook
         event=delivery.event,
         payload=delivery.payload,
         resent_from=delivery,
-        next_attempt_at=timezone.now(),
+        next_attempt_at=clock.now(),
     )
 
 

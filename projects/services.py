@@ -7,12 +7,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import user_roles
 from clients.models import Client, Device
+from core import clock
 from core.events import emit
 from core.exceptions import ConflictError
 from core.services import lock_for_write, record_transition, record_update, save_audited, sequence_next
@@ -72,7 +72,7 @@ def project_create(
 ) -> Project:
     devices = _check_devices(client, devices)
     _check_manager(project_manager)
-    year = (start_date or timezone.localdate()).year
+    year = (start_date or clock.today()).year
     project = Project(
         code=project_code_next(year=year),
         client=client,

@@ -42,8 +42,8 @@ def ensure_database() -> None:
 def populate() -> None:
     from accounts.services import user_create
     from clients.models import Client
+    from core import clock
     from milestones.models import Milestone
-    from milestones.services import local_today
     from projects.models import Project
 
     if Project.objects.count() >= PROJECTS:
@@ -55,7 +55,7 @@ def populate() -> None:
         [Client(code=f"BENCH{i:03d}", name_en=f"Bench client {i}", name_zh=f"基准客户{i}", kind="overseas",
                 country="DE", status="active") for i in range(50)]
     )  # fmt: skip
-    today = local_today()
+    today = clock.today()
     batch = 2_000
     for start in range(0, PROJECTS, batch):
         projects = Project.objects.bulk_create(

@@ -3,14 +3,30 @@ a service that does not answer fails with a message saying so — never a skip; 
 the run stops at once when one is missing."""
 
 import os
+from datetime import datetime
 
 import pytest
+import time_machine
 from django.conf import settings
 from rest_framework.test import APIClient
 
 from tests.factories import ClientFactory, ClientUserFactory, StaffUserFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+# The instant every test starts at (``TEST_NOW=… make test`` picks another). The default is chosen so that the UTC
+# date (2026-11-23) and the local date in Shanghai (2026-11-24) differ: a test that mixes them fails every time.
+# It is taken out of this process's environment — here time-machine moves the clock, and a test may travel — and
+# handed to the processes tests start (worker, gunicorn, beat) through ``tests.utils.child_clock_env()``.
+SUITE_NOW = datetime.fromisoformat(os.environ.pop("TEST_NOW", "2026-11-23T17:30:00Z").replace("Z", "+00:00"))
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    """Every test runs at ``SUITE_NOW``; the clock ticks on from there (``tick=True``), so a loop waiting for a
+    deadline still ends. ``frozen_clock.move_to(...)`` travels."""
+    with time_machine.travel(SUITE_NOW, tick=True) as traveller:
+        yield traveller
 
 
 def redis_answers() -> bool:

@@ -19,6 +19,8 @@ import pytest
 import requests
 from django.conf import settings
 
+from tests.utils import child_clock_env
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "prod-test-pass-2026"
 
@@ -62,6 +64,7 @@ def production_env(scratch_database, tmp_path):
         "BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
         "BEAT_SCHEDULE_FILE": str(tmp_path / "beat-schedule"),
+        **child_clock_env(),
     }
     return env, f"http://127.0.0.1:{port}"
 

@@ -21,3 +21,14 @@ def all_keys(data: Any) -> set[str]:
     if isinstance(data, list):
         return {k for v in data for k in all_keys(v)}
     return set()
+
+
+def child_clock_env() -> dict[str, str]:
+    """The environment entry that puts a child process's ``core.clock`` at this test's current instant (the
+    processes tests start cannot be patched by time-machine; ``core.clock`` reads ``TEST_NOW`` instead)."""
+    from time_machine import escape_hatch
+
+    from core import clock
+
+    real = escape_hatch.time.time()  # the real Unix time, also while time-machine travels
+    return {"TEST_NOW": clock.test_now_value(clock.now(), real)}

@@ -131,7 +131,13 @@ class LanguageForm(forms.Form):
 
 
 class DateInput(forms.DateInput):
+    """An HTML date field. Its value is always ISO (``YYYY-MM-DD``) whatever the language: the browser's date field
+    drops anything else (with Chinese selected Django would render ``2026/07/21``)."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 def pathway_choices():
@@ -225,4 +231,4 @@ SampleRows = forms.formset_factory(SampleRowForm, extra=4, min_num=1, validate_m
 
 
 class IntakeForm(forms.Form):
-    received_on = BusinessDateFormField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = BusinessDateFormField(label=_("Received on"), widget=DateInput)

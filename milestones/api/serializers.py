@@ -9,6 +9,7 @@ from accounts.api.serializers import UserSummarySerializer
 from accounts.models import User
 from core.api.fields import BusinessDateField
 from core.api.serializers import InputModelSerializer
+from core.clock import today as local_today
 from milestones.choices import Authority
 from milestones.clocks import allowed_actions, read_clock
 from milestones.models import (
@@ -20,7 +21,7 @@ from milestones.models import (
     ReviewClock,
     Submission,
 )
-from milestones.services import MILESTONE_STATUS, SUBMISSION_STATUS, local_today
+from milestones.services import MILESTONE_STATUS, SUBMISSION_STATUS
 from projects.api.serializers import ProjectSummarySerializer
 
 

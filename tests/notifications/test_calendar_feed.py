@@ -1,11 +1,12 @@
 """The iCalendar feed: parses with ``icalendar``, lists the user's deadlines (a client user's only their own
 client's visible ones), revocable; and the preferences API."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
 
+from core import clock
 from milestones.services import milestone_create
 from tests.factories import ClientUserFactory, ProjectFactory, StaffUserFactory
 
@@ -21,7 +22,7 @@ def pm():
 def deadlines(pm, client_a, client_b):
     mine = ProjectFactory(client=client_a, project_manager=pm)
     theirs = ProjectFactory(client=client_b, project_manager=pm)
-    soon = date.today() + timedelta(days=10)
+    soon = clock.today() + timedelta(days=10)
     return {
         "visible": milestone_create(actor=pm, project=mine, name_en="Sign the plan", due_date=soon,
                                     responsible="client"),

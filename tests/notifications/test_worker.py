@@ -15,7 +15,8 @@ from datetime import timedelta
 import pytest
 from django.test import override_settings
 
-from milestones.services import local_today, milestone_create
+from core import clock
+from milestones.services import milestone_create
 from notifications.choices import DeliveryStatus, ReminderStatus
 from notifications.models import Notification, Reminder, Webhook, WebhookDelivery
 from notifications.reminder_defaults import seed_reminder_rules
@@ -50,7 +51,7 @@ def due_milestones(pm, count: int, owner=None):
     project = ProjectFactory(project_manager=pm)
     for index in range(count):
         milestone_create(actor=None, project=project, name_en=f"Item {index}", calendar="calendar_days",
-                         due_date=local_today() + timedelta(days=index % 4), owner=owner)  # fmt: skip
+                         due_date=clock.today() + timedelta(days=index % 4), owner=owner)  # fmt: skip
     return project
 
 

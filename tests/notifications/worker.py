@@ -18,6 +18,8 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
 
+from tests.utils import child_clock_env
+
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
 
@@ -28,7 +30,8 @@ def database_url() -> str:
 
 
 def child_env(**extra) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
+    env = {**os.environ, "DATABASE_URL": database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+           **child_clock_env()}  # fmt: skip
     env.pop("EMAIL_FILE_PATH", None)
     env.update({key: str(value) for key, value in extra.items()})
     return env

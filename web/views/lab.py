@@ -6,13 +6,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from accounts.choices import Role
 from clients.access import access_for
+from core import clock
 from core.exceptions import ApplicationError
 from core.history import history_entries
 from labtests import selectors
@@ -55,7 +55,7 @@ class LabBoardView(StaffRequiredMixin, TemplateView):
                 cards[order.status].append(order)
         context.update(
             columns=[(s, O(s).label, counts.get(s, 0), cards[s]) for s in BOARD_COLUMNS],
-            today=timezone.localdate(),
+            today=clock.today(),
             can_manage=bool(access_for(self.request.user).roles & MANAGERS),
         )
         return context
@@ -132,7 +132,7 @@ class LabIntakeView(WriteFormMixin, TemplateView):
         return get_object_or_404(selectors.test_order_list(user=self.request.user), pk=self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
-        form = IntakeForm(initial={"received_on": timezone.localdate()})
+        form = IntakeForm(initial={"received_on": clock.today()})
         return self.render_to_response(self.get_context_data(order=self.order(), form=form, rows=SampleRows()))
 
     def post(self, request, *args, **kwargs):

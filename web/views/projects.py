@@ -15,11 +15,12 @@ from django.views.generic import TemplateView
 from accounts.choices import Role
 from clients.access import access_for
 from core.calendars import CalendarBook
+from core.clock import today as local_today
 from core.exceptions import ApplicationError, StaleVersion
 from core.history import history_entries
 from milestones import selectors as engine
 from milestones.clocks import read_clock
-from milestones.services import local_today, milestone_reschedule, pathway_apply
+from milestones.services import milestone_reschedule, pathway_apply
 from projects import selectors
 from projects.choices import Health, ProjectStatus, ServiceType
 from projects.filters import ProjectFilterSet
