@@ -10,9 +10,11 @@ Two operations, with SPEC §4's conventions:
 
 Each answer says whether it is **provisional**: for China, ``chinesecalendar`` holds the State Council's
 announced schedules (holidays *and* make-up working days, 调休) up to the year it knows; database overrides
-(``CalendarOverride``) extend or correct it. A day beyond both is still answered — Monday to Friday minus the
-``holidays`` package's estimate of the Chinese holidays, which invents dates for unpublished years and knows no
-make-up days — but flagged provisional. US federal working days come from ``holidays`` (set by law, never
+(``CalendarOverride``) extend or correct it. A year chinesecalendar does not know is *published* only when an
+administrator declares its schedule complete (``PublishedCalendarYear``); until then it is answered from the
+``holidays`` package's estimate of the Chinese holidays (which invents dates and knows no make-up days), refined
+by whatever overrides exist, and every answer touching it is flagged provisional — one override never makes a
+guessed date look final. US federal working days come from ``holidays`` (set by law, never
 provisional); calendar days count every day (FDA days).
 
 Cost: a span is counted arithmetically (whole weeks, then the weekdays of the last part week) and corrected by
@@ -97,15 +99,14 @@ class _Year:
     although they fall on a weekend (make-up days, +1) and the days off although they fall on a weekday (-1).
     Counting a span then costs what these exceptions cost — a few dozen a year — not the days."""
 
-    __slots__ = ("cumulative", "days", "deltas", "estimated", "exceptions", "overridden")
+    __slots__ = ("cumulative", "days", "deltas", "estimated", "exceptions")
 
-    def __init__(self, exceptions: dict[date, bool], *, estimated: bool, overridden: frozenset[date]):
+    def __init__(self, exceptions: dict[date, bool], *, estimated: bool):
         self.exceptions = exceptions  # day → is it a working day (only where that differs from Mon–Fri)
         self.days = sorted(exceptions)
         self.deltas = [1 if exceptions[day] else -1 for day in self.days]
         self.cumulative = list(accumulate(self.deltas))
-        self.estimated = estimated  # answers for this year are an estimate (provisional)…
-        self.overridden = sorted(overridden)  # …except on the days an override fixes
+        self.estimated = estimated  # the year's schedule is not published: every answer touching it is provisional
 
     def net(self, after: date, upto: date) -> int:
         """The sum of the exceptions' deltas on the days in ``(after, upto]``."""
@@ -115,11 +116,8 @@ class _Year:
         return self.cumulative[last - 1] - (self.cumulative[first - 1] if first else 0)
 
     def guessed(self, after: date, upto: date) -> bool:
-        """Whether some day in ``(after, upto]`` is answered by an estimate."""
-        if not self.estimated or upto <= after:
-            return False
-        fixed = bisect_right(self.overridden, upto) - bisect_right(self.overridden, after)
-        return (upto - after).days > fixed
+        """Whether the span ``(after, upto]`` touches this year while its schedule is only an estimate."""
+        return self.estimated and upto > after
 
 
 class WorkingCalendar:
@@ -141,17 +139,19 @@ class WorkingCalendar:
 
     @classmethod
     def load(cls, kind: str, first: date | None = None, last: date | None = None) -> "WorkingCalendar":
-        """The calendar with its overrides for the years of ``first``…``last`` (all years when not given)."""
-        from .models import CalendarOverride
+        """The calendar with its overrides for the years of ``first``…``last`` (all years when not given), and the
+        years an administrator has declared complete (two queries)."""
+        from .models import CalendarOverride, PublishedCalendarYear
 
         if kind == CalendarKind.CALENDAR_DAYS:
             return cls(kind)
         rows = CalendarOverride.objects.filter(calendar=kind)
+        years = PublishedCalendarYear.objects.filter(calendar=kind)
         if first is not None and last is not None:
             rows = rows.filter(date__year__gte=first.year, date__year__lte=last.year)
-        rows = rows.values_list("date", "is_working_day")
-        overrides = dict(rows)
-        return cls(kind, overrides, frozenset(d.year for d in overrides))
+            years = years.filter(year__gte=first.year, year__lte=last.year)
+        overrides = dict(rows.values_list("date", "is_working_day"))
+        return cls(kind, overrides, frozenset(years.values_list("year", flat=True)))
 
     # --- one year's exceptions -----------------------------------------------------------------------------------
     def _base_year(self, year: int) -> tuple[dict[date, bool], bool]:
@@ -174,7 +174,7 @@ class WorkingCalendar:
                     exceptions.pop(day, None)
                     if self.overrides[day] != (day.weekday() < 5):
                         exceptions[day] = self.overrides[day]
-            self._years[year] = _Year(exceptions, estimated=estimated, overridden=overridden)
+            self._years[year] = _Year(exceptions, estimated=estimated)
         return self._years[year]
 
     # --- questions -----------------------------------------------------------------------------------------------
@@ -184,7 +184,7 @@ class WorkingCalendar:
             return True, False
         year = self.year(day.year)
         working = year.exceptions.get(day, day.weekday() < 5)
-        return working, year.estimated and day not in self.overrides
+        return working, year.estimated
 
     def between(self, a: date, b: date) -> CountAnswer:
         if b < a:

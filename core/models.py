@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -50,8 +51,9 @@ class CalendarOverride(TimeStampedModel):
     """A day whose status the packages get wrong or do not know yet, entered by an administrator.
 
     For China, ``chinesecalendar`` knows the State Council's announced schedules; for a year it does not cover
-    yet, enter that year's announcement here (its holidays *and* its make-up working days, 调休): a year with
-    at least one override row counts as published and is no longer answered as provisional.
+    yet, enter that year's announcement here (its holidays *and* its make-up working days, 调休). Overrides refine
+    the estimate at once, but answers touching the year stay provisional until the year is marked complete
+    (``PublishedCalendarYear``): a single override must never make a guessed date look final.
     """
 
     calendar = models.CharField(_("calendar"), max_length=30, choices=CalendarKind.choices)
@@ -67,6 +69,29 @@ class CalendarOverride(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.calendar} {self.date:%Y-%m-%d} {'working' if self.is_working_day else 'off'}"
+
+
+class PublishedCalendarYear(TimeStampedModel):
+    """A year whose official schedule an administrator has entered completely (as ``CalendarOverride`` rows) and
+    declared so. Only then — or when chinesecalendar itself knows the year — are answers for it final. Marking a
+    year re-plans the computed, provisional due dates (``dates_moved`` says how many moved)."""
+
+    calendar = models.CharField(_("calendar"), max_length=30, choices=CalendarKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    note = models.CharField(_("source"), max_length=200, blank=True, help_text=_("e.g. the State Council notice"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("marked by"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    dates_moved = models.PositiveIntegerField(_("due dates moved"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("published calendar year")
+        verbose_name_plural = _("published calendar years")
+        ordering = ["calendar", "year"]
+        constraints = [models.UniqueConstraint(fields=["calendar", "year"], name="published_calendar_year_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.calendar} {self.year}"
 
 
 class Sequence(models.Model):

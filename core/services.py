@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
+from .events import emit
 from .exceptions import StaleVersion
 from .models import VersionedModel
 from .state_machine import StateMachine
@@ -142,3 +143,20 @@ def attachment_create(
     attachment.full_clean()
     attachment.save()
     return attachment
+
+
+@transaction.atomic
+def calendar_year_publish(*, calendar: str, year: int, actor: Any, note: str = ""):
+    """Declare ``year``'s official schedule complete in ``calendar`` (its holidays and make-up days are entered as
+    overrides): answers for the year stop being provisional. Emits ``calendar.year_published`` so the engine
+    re-plans the computed, provisional dates; the count of moved dates ends up in ``dates_moved``."""
+    from .models import PublishedCalendarYear
+
+    published = PublishedCalendarYear(
+        calendar=calendar, year=year, note=note, published_by=actor if getattr(actor, "pk", None) else None
+    )
+    published.full_clean()
+    published.save()
+    emit("calendar.year_published", published_id=published.pk, calendar=calendar, year=year)
+    published.refresh_from_db(fields=["dates_moved"])
+    return published

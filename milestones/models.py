@@ -191,6 +191,11 @@ class Milestone(BilingualNameMixin, VersionedModel):
         default=False,
         help_text=_("Counted over days whose official holiday schedule is not published yet."),
     )
+    due_date_set_by_hand = models.BooleanField(
+        _("due date set by hand"),
+        default=False,
+        help_text=_("Set by a person (created with a date, or rescheduled): never re-planned by the engine."),
+    )
     baseline_start = models.DateField(_("baseline start"), null=True, blank=True)
     baseline_due_date = models.DateField(_("baseline due date"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)

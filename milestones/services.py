@@ -211,6 +211,7 @@ def milestone_create(
         due_date=due_date,
         baseline_start=planned_start,
         baseline_due_date=due_date,
+        due_date_set_by_hand=due_date is not None,
         owner=owner,
         responsible=responsible,
         client_visible=client_visible,
@@ -335,7 +336,12 @@ def milestone_reschedule(
         if schedule[pk].due_date != current.due_date:
             shifts.append(
                 Shift(
-                    current, current.due_date, schedule[pk].due_date, current.planned_start, schedule[pk].planned_start
+                    current,
+                    current.due_date,
+                    schedule[pk].due_date,
+                    current.planned_start,
+                    schedule[pk].planned_start,
+                    schedule[pk].provisional,
                 )
             )
     if dry_run:
@@ -350,8 +356,10 @@ def milestone_reschedule(
         }
         if target.baseline_due_date is None:
             data["baseline_due_date"] = shift.old_due_date or shift.new_due_date
-        if target.pk == milestone.pk and target.planned_start:
-            data["duration"] = max(CalendarBook()[target.calendar].between(target.planned_start, due_date).days, 0)
+        if target.pk == milestone.pk:
+            data["due_date_set_by_hand"] = True
+            if target.planned_start:
+                data["duration"] = max(CalendarBook()[target.calendar].between(target.planned_start, due_date).days, 0)
         record_update(instance=target, actor=actor, data=data)
     emit(
         "milestone.rescheduled",
@@ -365,6 +373,57 @@ def milestone_reschedule(
     )
     project_health_refresh(project_ids=[milestone.project_id])
     return shifts
+
+
+@transaction.atomic
+def milestones_replan_provisional(*, project_ids: Iterable[int] | None = None) -> int:
+    """Re-plan the due dates the engine computed while their calendar was an estimate — open milestones with a
+    provisional due date that no person set — now that a year's schedule is published (or chinesecalendar learnt
+    it). Dates set by hand, done milestones and baselines never move; successors follow through the graph.
+    Returns how many due dates moved."""
+    candidates = Milestone.objects.filter(due_provisional=True, due_date_set_by_hand=False).exclude(status=M.DONE)
+    if project_ids is not None:
+        candidates = candidates.filter(project_id__in=list(project_ids))
+    moved_projects, moved = set(), 0
+    book = CalendarBook()
+    for project_id in sorted(set(candidates.values_list("project_id", flat=True))):
+        milestones, nodes = _project_graph(project_id)
+        if not nodes:
+            continue
+        provisional = {pk for pk, m in milestones.items() if pk in nodes and _replannable(m) and m.due_provisional}
+        replanned = set(provisional)
+        for pk in provisional:
+            replanned |= {key for key in descendants(nodes, pk) if _replannable(milestones[key])}
+        fixed = {pk: m.due_date for pk, m in milestones.items() if pk in nodes and pk not in replanned}
+        start = min((m.planned_start or m.due_date) for m in milestones.values() if m.due_date)
+        schedule = plan(nodes, start, book, fixed)
+        for pk in replanned:
+            current, new = milestones[pk], schedule[pk]
+            if (current.due_date, current.planned_start, current.due_provisional) == (
+                new.due_date,
+                new.planned_start,
+                new.provisional,
+            ):
+                continue
+            moved += current.due_date != new.due_date
+            data = {"due_date": new.due_date, "planned_start": new.planned_start, "due_provisional": new.provisional}
+            record_update(instance=current, actor=None, data=data)
+            moved_projects.add(project_id)
+    if moved_projects:
+        project_health_refresh(project_ids=moved_projects)
+    return moved
+
+
+def _replannable(milestone: Milestone) -> bool:
+    return milestone.status != M.DONE and not milestone.due_date_set_by_hand
+
+
+def on_calendar_year_published(event: str, *, published_id: int, **payload) -> None:
+    """``calendar.year_published`` (core): re-plan at once, in the same transaction, and record the count."""
+    from core.models import PublishedCalendarYear
+
+    moved = milestones_replan_provisional()
+    PublishedCalendarYear.objects.filter(pk=published_id).update(dates_moved=moved)
 
 
 @transaction.atomic

@@ -51,12 +51,17 @@ def test_a_2027_date_is_provisional():
     assert not add_working_days(date(2026, 11, 2), 10, CN).provisional
 
 
-def test_an_override_changes_the_answer_and_publishes_its_year():
+def test_an_override_refines_an_unpublished_year_but_every_answer_stays_provisional():
+    """The dates issue: one override used to make the whole year count as published, turning the estimated
+    Spring Festival into working days and dropping the provisional flag."""
     monday = date(2027, 3, 1)
     assert is_working_day(monday, CN) == (True, True)
+    before = add_working_days(date(2027, 1, 4), 60, CN)
     CalendarOverride.objects.create(calendar=CN, date=monday, is_working_day=False, name="test closure")
-    assert is_working_day(monday, CN) == (False, False)
-    assert is_working_day(date(2027, 3, 2), CN) == (True, False)  # the year now counts as published
+    assert is_working_day(monday, CN) == (False, True)
+    assert is_working_day(date(2027, 3, 2), CN) == (True, True)
+    after = add_working_days(date(2027, 1, 4), 60, CN)
+    assert after.provisional and after.date > before.date  # the estimate is kept, refined by the closure
 
 
 def test_an_override_corrects_a_known_year_too():

@@ -17,7 +17,7 @@ def test_day_change_refresh_marks_overdue_projects_late_and_is_idempotent():
     Project.objects.filter(pk=project.pk).update(health="on_track")
     first = day_change_refresh.apply().get()
     second = day_change_refresh.apply().get()
-    assert first == second == {"expired_clocks": 0, "refreshed_projects": 1}
+    assert first == second == {"expired_clocks": 0, "replanned_due_dates": 0, "refreshed_projects": 1}
     assert Project.objects.get(pk=project.pk).health == "late"  # its 2025 dates are past
 
 
