@@ -534,8 +534,12 @@ def submission_transition(
 ) -> Submission:
     """Move the submission and drive its clocks as its template says: the authority clock starts at its
     ``starts_on_status``; a deficiency pauses it (FDA) or ends the round (NMPA) and starts the applicant's
-    response clock; the answer resumes it (FDA) or restarts a fresh budget (NMPA); a decision stops them."""
+    response clock; the answer resumes it (FDA) or restarts a fresh budget (NMPA); a refuse-to-accept stops it and
+    the resubmission's receipt restarts it with a fresh budget; a decision stops them. NMPA allows one supplement
+    notice per review (a second is 409)."""
     on = on or local_today()
+    if to == S.DEFICIENCY:
+        _refuse_a_second_supplement(submission)
     extra = {DATE_FIELD_OF_STATUS[to]: on} if to in DATE_FIELD_OF_STATUS else {}
     submission, previous = record_transition(
         instance=submission,
@@ -563,6 +567,21 @@ def submission_transition(
     return submission
 
 
+def _refuse_a_second_supplement(submission: Submission) -> None:
+    """NMPA allows one supplement notice (补正通知) per technical review (医疗器械注册与备案管理办法, 2021): once the
+    review has restarted after the supplement, another deficiency cannot be recorded (409)."""
+    restarted = submission.clocks.filter(
+        kind=ClockKind.AUTHORITY_REVIEW, on_deficiency=DeficiencyRule.STOP_RESTART, round__gte=2
+    ).exists()
+    if restarted:
+        raise ConflictError(
+            _(
+                "NMPA allows one supplement notice per technical review (Provisions for Medical Device Registration "
+                "and Filing, 2021): this review already had its supplement. Record the decision instead."
+            )
+        )
+
+
 def _clock_action_for(clock: ReviewClock, previous: str, to: str) -> str | None:
     state = clock.state
     if to in FINAL_SUBMISSION_STATUSES or to == S.DECISION_PENDING:
@@ -573,8 +592,12 @@ def _clock_action_for(clock: ReviewClock, previous: str, to: str) -> str | None:
         if previous == S.DEFICIENCY:
             return ClockAction.STOP if state in (ClockState.RUNNING, ClockState.EXPIRED) else None
         return None
+    if to == S.REFUSED:  # refuse-to-accept: the review never began; the resubmission's receipt starts it anew
+        return ClockAction.STOP if state in (ClockState.RUNNING, ClockState.PAUSED) else None
     if to == clock.starts_on_status and state == ClockState.NOT_STARTED:
         return ClockAction.START
+    if to == clock.starts_on_status and state == ClockState.STOPPED and previous == S.PREPARING:
+        return ClockAction.RESTART  # resubmitted after a refuse-to-accept: a fresh budget from the new receipt
     if to == S.DEFICIENCY and state == ClockState.RUNNING:
         return {DeficiencyRule.PAUSE_RESUME: ClockAction.PAUSE, DeficiencyRule.STOP_RESTART: ClockAction.STOP}.get(
             clock.on_deficiency

@@ -309,3 +309,53 @@ def test_permission_matrix(api, case, actor):
     api.as_user(make_actor(actor, client_a, client_b))
     response = getattr(api, method)(path.format(**ids), fill(payload, ids), format="json")
     assert response.status_code == expected[actor], (case, actor, response.content[:300])
+
+
+def test_a_second_nmpa_supplement_notice_in_the_same_review_is_409(api, regulatory, planned):
+    """NMPA allows one supplement notice per technical review (the dates issue, item 4)."""
+    url = f"/api/v1/submissions/{planned.id}/transition/"
+    api.as_user(regulatory)
+    steps = [("preparing", "2025-05-05"), ("submitted", "2025-05-12"), ("accepted", "2025-05-19"),
+             ("under_review", "2025-05-26"), ("deficiency", "2025-07-01"), ("under_review", "2025-09-01")]  # fmt: skip
+    for to, on in steps:
+        response = api.post(url, {"to": to, "on": on}, format="json")
+        assert response.status_code == 200, (to, response.json())
+    clock = planned.clocks.get(kind="authority_review")
+    assert api.get(f"/api/v1/review-clocks/{clock.id}/").json()["round"] == 2
+    second = api.post(url, {"to": "deficiency", "on": "2025-10-10"}, format="json")
+    assert second.status_code == 409
+    assert "one supplement notice per technical review" in second.json()["detail"]
+    assert api.get(f"/api/v1/submissions/{planned.id}/").json()["status"] == "under_review"
+
+
+def test_a_refuse_to_accept_restarts_the_fda_clock_from_the_resubmission(api, regulatory, client_a):
+    """510(k) received 2026-03-02, refused 2026-03-17, resubmitted 2026-04-10 → decision goal 2026-07-09 (90 FDA
+    days from the new receipt, not from the first)."""
+    project = ProjectFactory(client=client_a, start_date=date(2026, 1, 5))
+    submission = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=date(2026, 1, 5))
+    url = f"/api/v1/submissions/{submission.id}/transition/"
+    api.as_user(regulatory)
+    steps = [("preparing", "2026-02-02"), ("submitted", "2026-03-02"), ("refused", "2026-03-17"),
+             ("preparing", "2026-03-18"), ("submitted", "2026-04-10")]  # fmt: skip
+    for to, on in steps:
+        response = api.post(url, {"to": to, "on": on}, format="json")
+        assert response.status_code == 200, (to, response.json())
+    clock = submission.clocks.get(kind="authority_review")
+    body = api.get(f"/api/v1/review-clocks/{clock.id}/").json()
+    assert (body["state"], body["due_on"], body["round_budget"]) == ("running", "2026-07-09", 90)
+    assert [e["action"] for e in body["events"]] == ["start", "stop", "restart"]
+
+
+def test_an_fda_additional_information_hold_resumes_where_it_stopped(api, regulatory, client_a):
+    """510(k) received 2026-03-02, AI request on FDA day 45 (2026-04-16), answered 2026-07-25 → goal 2026-09-08."""
+    project = ProjectFactory(client=client_a, start_date=date(2026, 1, 5))
+    submission = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=date(2026, 1, 5))
+    url = f"/api/v1/submissions/{submission.id}/transition/"
+    api.as_user(regulatory)
+    steps = [("preparing", "2026-02-02"), ("submitted", "2026-03-02"), ("accepted", "2026-03-16"),
+             ("under_review", "2026-03-16"), ("deficiency", "2026-04-16"), ("under_review", "2026-07-25")]  # fmt: skip
+    for to, on in steps:
+        response = api.post(url, {"to": to, "on": on}, format="json")
+        assert response.status_code == 200, (to, response.json())
+    clock = submission.clocks.get(kind="authority_review")
+    assert api.get(f"/api/v1/review-clocks/{clock.id}/").json()["due_on"] == "2026-09-08"
