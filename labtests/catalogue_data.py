@@ -1,7 +1,8 @@
 """The starter catalogue: standards and test services a medical-device registration lab offers (figures from
 shared/reference/domain-research.md §4; turnaround in working days except accelerated ageing, which is
-calendar time: ASTM F1980, 2 years at 55 °C with Q10 = 2 → ageing factor 8 → about 91 days)."""
+calendar time: ASTM F1980, 2 years at 55 °C with Q10 = 2 → ageing factor 8 → 91.25, rounded up to 92 days)."""
 
+import math
 from datetime import date
 
 STANDARDS = [
@@ -39,6 +40,16 @@ STANDARDS = [
 ]  # fmt: skip
 
 CN, CAL = "cn_workdays", "calendar_days"
+
+
+def accelerated_ageing_days(years: float, *, ageing_temperature: float = 55, room_temperature: float = 25,
+                            q10: float = 2) -> int:  # fmt: skip
+    """ASTM F1980: the accelerated ageing time for ``years`` of real time, ``AAF = Q10^((T_aa − T_rt)/10)``, in
+    whole days rounded up (a shorter test would not cover the claimed shelf life): 2 years → 730 / 8 = 91.25 → 92."""
+    factor = q10 ** ((ageing_temperature - room_temperature) / 10)
+    return math.ceil(365 * years / factor)
+
+
 SERVICES = [
     ("ES-60601-1", "电气安全检验", "Electrical safety test", "electrical_safety", ["GB 9706.1-2020"], 20, CN, 18000),
     ("EMC-60601-1-2", "电磁兼容检验", "EMC test", "emc", ["YY 9706.102-2021"], 15, CN, 22000),
@@ -53,7 +64,8 @@ SERVICES = [
     ("PKG-F88", "密封强度", "Seal strength (ASTM F88)", "packaging", ["ASTM F88/F88M-21", "ISO 11607-1:2019"], 5, CN, 2000),
     ("PKG-F2096", "气泡泄漏试验", "Bubble leak (ASTM F2096)", "packaging", ["ASTM F2096-11"], 3, CN, 1500),
     ("PKG-D4169", "运输模拟试验", "Transport simulation (ASTM D4169)", "packaging", ["ASTM D4169-22"], 10, CN, 6000),
-    ("PKG-AGING", "加速老化（2 年）", "Accelerated ageing, 2 years (ASTM F1980)", "packaging", ["ASTM F1980-21"], 91, CAL,
+    ("PKG-AGING", "加速老化（2 年）", "Accelerated ageing, 2 years (ASTM F1980)", "packaging", ["ASTM F1980-21"],
+     accelerated_ageing_days(2), CAL,
      5000),
     ("SW-62304", "软件生存周期评审", "Software life-cycle review", "software", ["YY/T 0664-2020"], 20, CN, 15000),
 ]  # fmt: skip

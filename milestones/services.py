@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from clients.choices import ClientKind
 from core.calendars import CalendarBook
 from core.clock import today as local_today
 from core.events import emit
@@ -24,6 +25,7 @@ from projects.models import Project
 
 from .choices import (
     OPEN_MILESTONE_STATUSES,
+    Authority,
     ClockAction,
     ClockKind,
     ClockState,
@@ -109,7 +111,10 @@ def pathway_apply(
             _("This project already follows pathway %(code)s; a pathway can be applied once.") % {"code": template.code}
         )
     submission = Submission(
-        project=project, pathway=template, pathway_code=template.code, authority=authority or template.authority
+        project=project,
+        pathway=template,
+        pathway_code=template.code,
+        authority=authority or _reviewing_authority(template, project),
     )
     save_audited(submission, actor=actor, reason=f"pathway {template.code} v{template.version} applied")
 
@@ -180,6 +185,15 @@ def pathway_apply(
         actor_id=_actor_id(actor),
     )
     return submission
+
+
+def _reviewing_authority(template: PathwayTemplate, project: Project) -> str:
+    """Domestic Class II devices are registered by the provincial MPA; imported ones (an overseas manufacturer, or
+    an importer) by NMPA whatever their class (医疗器械注册与备案管理办法, 2021)."""
+    imported = project.client.kind in (ClientKind.OVERSEAS, ClientKind.IMPORTER)
+    if template.authority == Authority.PROVINCIAL_MPA and imported:
+        return Authority.NMPA
+    return template.authority
 
 
 # --- Milestones -------------------------------------------------------------------------------------------------

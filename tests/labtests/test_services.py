@@ -152,3 +152,14 @@ def test_hold_resumes_to_where_it_was_and_cancel_is_before_testing_only(order, p
 def test_results_only_while_in_testing(order, people):
     with pytest.raises(ConflictError):
         lab.test_item_submit_result(item=order.items.first(), actor=people["engineer"], verdict="pass")
+
+
+def test_accelerated_ageing_rounds_up_to_whole_days():
+    """ASTM F1980, 2 years at 55 °C against 25 °C with Q10 = 2: 730 / 8 = 91.25 days → 92 (the dates issue)."""
+    from labtests.catalogue_data import accelerated_ageing_days
+    from labtests.models import TestService
+
+    assert accelerated_ageing_days(2) == 92
+    assert accelerated_ageing_days(1) == 46  # 365 / 8 = 45.6
+    assert accelerated_ageing_days(1, ageing_temperature=45) == 92  # factor 4: 91.25
+    assert TestService.objects.get(code="PKG-AGING").turnaround_days == 92

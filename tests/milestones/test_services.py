@@ -19,7 +19,7 @@ from milestones.services import (
     submission_transition,
 )
 from projects.models import Project
-from tests.factories import ProjectFactory
+from tests.factories import ClientFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -259,3 +259,12 @@ def test_dates_beyond_the_published_calendar_are_provisional(project):
     flags = dict(submission.milestones.values_list("code", "due_provisional"))
     assert flags["KICKOFF"] is False  # September 2026 is published
     assert flags["CERTIFICATE"] is True  # 2027 is not (chinesecalendar 1.11.0 knows up to 2026)
+
+
+@pytest.mark.parametrize(("kind", "authority"), [("domestic", "provincial_mpa"), ("importer", "nmpa"),
+                                                 ("overseas", "nmpa")])  # fmt: skip
+def test_an_imported_class_ii_device_is_reviewed_by_nmpa_not_the_province(kind, authority):
+    client = ClientFactory(code=f"K{kind[:3].upper()}", kind=kind, country="CN" if kind != "overseas" else "DE")
+    project = ProjectFactory(client=client)
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=date(2026, 3, 2))
+    assert submission.authority == authority
