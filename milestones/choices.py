@@ -55,11 +55,12 @@ class SubmissionStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    REVIEW_TERMINATED = "review_terminated", _("Review terminated: the response window ran out")
 
 
 class SubmissionFlag(models.TextChoices):
     NONE = "", _("None")
-    DEEMED_WITHDRAWN = "deemed_withdrawn", _("Deemed withdrawn: the response window ran out")
+    DEEMED_WITHDRAWN = "deemed_withdrawn", _("Review terminated: the response window ran out")
 
 
 class ClockKind(models.TextChoices):

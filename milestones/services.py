@@ -67,7 +67,9 @@ SUBMISSION_STATUS = StateMachine(
         S.REFUSED: {S.PREPARING, S.WITHDRAWN},
         S.ACCEPTED: {S.UNDER_REVIEW, S.WITHDRAWN},
         S.UNDER_REVIEW: {S.DEFICIENCY, S.DECISION_PENDING, S.WITHDRAWN},
-        S.DEFICIENCY: {S.UNDER_REVIEW, S.WITHDRAWN},
+        S.DEFICIENCY: {S.UNDER_REVIEW, S.REVIEW_TERMINATED, S.WITHDRAWN},
+        # Set by the expiry sweep; left only by a response recorded late but dated inside the window.
+        S.REVIEW_TERMINATED: {S.UNDER_REVIEW},
         S.DECISION_PENDING: {S.APPROVED, S.REJECTED, S.WITHDRAWN},
         S.APPROVED: set(),
         S.REJECTED: set(),
@@ -555,6 +557,9 @@ def submission_transition(
     if to == S.DEFICIENCY:
         _refuse_a_second_supplement(submission)
     extra = {DATE_FIELD_OF_STATUS[to]: on} if to in DATE_FIELD_OF_STATUS else {}
+    if submission.status == S.REVIEW_TERMINATED and to == S.UNDER_REVIEW:
+        _response_was_in_time(submission, on)
+        extra.update(flag=SubmissionFlag.NONE, flagged_on=None)
     submission, previous = record_transition(
         instance=submission,
         machine=SUBMISSION_STATUS,
@@ -581,6 +586,15 @@ def submission_transition(
     return submission
 
 
+def _response_was_in_time(submission: Submission, on: date) -> None:
+    """A terminated review reopens only for a response dated inside the applicant's window (it was recorded
+    late); a later one leaves the review terminated."""
+    window = submission.clocks.filter(kind=ClockKind.APPLICANT_RESPONSE).values_list("due_on", flat=True).first()
+    if window is not None and on > window:
+        raise ValidationError({"on": [_("The response window closed on %(date)s; the review stays terminated.") % {
+            "date": window.isoformat()}]})  # fmt: skip
+
+
 def _refuse_a_second_supplement(submission: Submission) -> None:
     """NMPA allows one supplement notice (补正通知) per technical review (医疗器械注册与备案管理办法, 2021): once the
     review has restarted after the supplement, another deficiency cannot be recorded (409)."""
@@ -598,6 +612,10 @@ def _refuse_a_second_supplement(submission: Submission) -> None:
 
 def _clock_action_for(clock: ReviewClock, previous: str, to: str) -> str | None:
     state = clock.state
+    if to == S.REVIEW_TERMINATED:
+        return None  # the window's clock has expired; the review's clock stays where the deficiency left it
+    if previous == S.REVIEW_TERMINATED:
+        previous = S.DEFICIENCY  # a late-recorded response in time: as if it had been recorded then
     if to in FINAL_SUBMISSION_STATUSES or to == S.DECISION_PENDING:
         return ClockAction.STOP if state in (ClockState.RUNNING, ClockState.PAUSED, ClockState.EXPIRED) else None
     if clock.kind == ClockKind.APPLICANT_RESPONSE:
@@ -642,6 +660,11 @@ def clocks_expire_due(*, today: date | None = None) -> int:
         Submission.objects.filter(pk__in=flagged, flag="").update(
             flag=SubmissionFlag.DEEMED_WITHDRAWN, flagged_on=today, version=F("version") + 1
         )
+        for submission in Submission.objects.filter(pk__in=flagged, status=S.DEFICIENCY).select_related("project"):
+            submission_transition(
+                submission=submission, actor=None, to=S.REVIEW_TERMINATED, on=today,
+                reason="the applicant's response window ran out",
+            )  # fmt: skip
     for clock_id, submission_id, kind, project_id in expiring:
         emit("review_clock.expired", clock_id=clock_id, submission_id=submission_id, kind=kind, project_id=project_id)
         if kind == ClockKind.APPLICANT_RESPONSE:

@@ -268,3 +268,42 @@ def test_an_imported_class_ii_device_is_reviewed_by_nmpa_not_the_province(kind, 
     project = ProjectFactory(client=client)
     submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=date(2026, 3, 2))
     assert submission.authority == authority
+
+
+def nmpa_in_supplement(project, notice=date(2025, 6, 2)):
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=START)
+    return walk(submission, ("preparing", START), ("submitted", START), ("accepted", START),
+                ("under_review", START + timedelta(days=7)), ("deficiency", notice))  # fmt: skip
+
+
+def test_an_nmpa_window_that_runs_out_terminates_the_review_and_tells_the_pm_once(project):
+    from notifications.models import Notification
+    from tests.factories import StaffUserFactory
+
+    pm = StaffUserFactory(roles=["project_manager"], username="pm_window")
+    Project.objects.filter(pk=project.pk).update(project_manager=pm)
+    submission = nmpa_in_supplement(project)
+    window = submission.clocks.get(kind="applicant_response")
+    assert window.due_on == date(2026, 6, 2)  # one year, calendar days
+    assert clocks_expire_due(today=window.due_on + timedelta(days=1)) == 1
+    assert clocks_expire_due(today=window.due_on + timedelta(days=2)) == 0
+    submission.refresh_from_db()
+    assert submission.status == "review_terminated"
+    assert submission.get_status_display() == "Review terminated: the response window ran out"
+    assert Notification.objects.filter(user=pm, event="review_clock.expired").count() == 1
+    review = submission.clocks.get(kind="authority_review")
+    assert review.state == "stopped"  # where the supplement notice left it
+
+
+def test_a_response_dated_inside_the_window_but_recorded_late_reopens_the_review(project):
+    submission = nmpa_in_supplement(project)
+    window = submission.clocks.get(kind="applicant_response")
+    clocks_expire_due(today=window.due_on + timedelta(days=3))
+    submission.refresh_from_db()
+    with pytest.raises(ValidationError):  # dated after the window: the review stays terminated
+        walk(submission, ("under_review", window.due_on + timedelta(days=1)))
+    submission = walk(submission, ("under_review", window.due_on - timedelta(days=10)))
+    assert (submission.status, submission.flag) == ("under_review", "")
+    review = submission.clocks.get(kind="authority_review")
+    assert (review.state, review.round) == ("running", 2)
+    assert submission.clocks.get(kind="applicant_response").state == "stopped"

@@ -10,7 +10,7 @@ import os
 import subprocess
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import override_settings
@@ -165,10 +165,17 @@ def test_with_redis_down_a_completion_succeeds_and_goes_out_after_the_next_sweep
     assert wait_until(lambda: WebhookDelivery.objects.get().status == DeliveryStatus.SUCCEEDED)
 
 
-def test_beat_and_a_worker_on_the_embedded_filesystem_broker_sweep_by_themselves(require_postgres, tmp_path):
+def test_beat_and_a_worker_on_the_embedded_filesystem_broker_sweep_by_themselves(require_postgres, tmp_path,
+                                                                                  frozen_clock):  # fmt: skip
     """What ``make run`` starts: beat (django-celery-beat's database scheduler) and a worker on kombu's
-    ``filesystem://`` transport; a due milestone's reminder arrives with no one calling the sweep."""
+    ``filesystem://`` transport; a due milestone's reminder arrives with no one calling the sweep.
+
+    Beat decides what is due by the wall clock (celery's, not ``core.clock``), against the schedule rows this test
+    writes: the test travels to the real instant so those rows are not stamped in beat's future."""
     from django.core.management import call_command
+    from time_machine import escape_hatch
+
+    frozen_clock.move_to(datetime.fromtimestamp(escape_hatch.time.time(), tz=UTC))
 
     seed_reminder_rules()
     pm = StaffUserFactory(roles=["project_manager"])
