@@ -267,6 +267,20 @@ def _year_end(year: int) -> date:
     return date(year, 12, 31)
 
 
+def published_horizon(calendar: str = CalendarKind.CN_WORKDAYS) -> int:
+    """The last year up to which every year of ``calendar`` is published: chinesecalendar's years, then the years
+    an administrator declared complete, without a gap. Dates up to its end are final (one query)."""
+    from .models import PublishedCalendarYear
+
+    if calendar != CalendarKind.CN_WORKDAYS:
+        return date.max.year  # US federal holidays are set by law; calendar days have none
+    declared = set(PublishedCalendarYear.objects.filter(calendar=calendar).values_list("year", flat=True))
+    horizon = _CN_KNOWN_YEARS[-1]
+    while horizon + 1 in declared:
+        horizon += 1
+    return horizon
+
+
 class CalendarBook:
     """Every calendar a computation needs, each loaded once with all its overrides (the table is small: a few
     dozen rows a year). Hand one book to a whole schedule, sweep or page so it asks the database once per kind."""

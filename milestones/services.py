@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from clients.choices import ClientKind
-from core.calendars import CalendarBook
+from core.calendars import CalendarBook, published_horizon
+from core.choices import CalendarKind
 from core.clock import today as local_today
 from core.events import emit
 from core.exceptions import ConflictError, TransitionNotAllowed
@@ -397,7 +398,12 @@ def milestones_replan_provisional(*, project_ids: Iterable[int] | None = None) -
     provisional due date that no person set — now that a year's schedule is published (or chinesecalendar learnt
     it). Dates set by hand, done milestones and baselines never move; successors follow through the graph.
     Returns how many due dates moved."""
-    candidates = Milestone.objects.filter(due_provisional=True, due_date_set_by_hand=False).exclude(status=M.DONE)
+    candidates = Milestone.objects.filter(
+        due_provisional=True,
+        due_date_set_by_hand=False,
+        calendar=CalendarKind.CN_WORKDAYS,
+        due_date__year__lte=published_horizon(),  # only where every year up to the date is now published
+    ).exclude(status=M.DONE)
     if project_ids is not None:
         candidates = candidates.filter(project_id__in=list(project_ids))
     moved_projects, moved = set(), 0

@@ -156,3 +156,16 @@ def test_date_arithmetic_past_year_9999_is_refused_not_overflowed():
             WorkingCalendar(kind).add(date(9999, 12, 1), 90)
         with pytest.raises(DateOutOfRange):
             WorkingCalendar(kind).add(date(1, 1, 5), -90)
+
+
+def test_the_published_horizon_runs_through_declared_years_without_a_gap():
+    from core.calendars import published_horizon
+    from core.models import PublishedCalendarYear
+
+    known = max(chinese_calendar.holidays).year
+    assert published_horizon() == known
+    PublishedCalendarYear.objects.create(calendar=CN, year=known + 2)  # a gap: not yet reachable
+    assert published_horizon() == known
+    PublishedCalendarYear.objects.create(calendar=CN, year=known + 1)
+    assert published_horizon() == known + 2
+    assert published_horizon("us_federal_workdays") == date.max.year
