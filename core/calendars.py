@@ -39,10 +39,6 @@ ONE_DAY = timedelta(days=1)
 _CN_KNOWN_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
 
 
-def cn_package_knows(day: date) -> bool:
-    return day.year in _CN_KNOWN_YEARS
-
-
 def shift(day: date, days: int) -> date:
     """``day + days``, or ``DateOutOfRange`` when that leaves the dates Python can represent."""
     try:
