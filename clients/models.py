@@ -155,6 +155,11 @@ class Device(BilingualNameMixin, VersionedModel):
     sterile = models.BooleanField(_("sterile"), default=False)
     implantable = models.BooleanField(_("implantable"), default=False)
     has_software = models.BooleanField(_("contains software"), default=False)
+    administers_medicinal_product = models.BooleanField(
+        _("administers or removes a medicinal product"),
+        default=False,
+        help_text=_("An active device intended to administer or remove a medicinal product (EU MDR Art. 54, rule 12)."),
+    )
     intended_use = models.TextField(_("intended use"), blank=True)
 
     history = HistoricalRecords()

@@ -38,6 +38,7 @@ OPEN_MILESTONE_STATUSES = (MilestoneStatus.NOT_STARTED, MilestoneStatus.IN_PROGR
 
 class DueState(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")
+    AUTHORITY_OVERDUE = "authority_overdue", _("Authority overdue")
     DUE_SOON = "due_soon", _("Due soon")
     OK = "ok", _("On schedule")
     DONE = "done", _("Done")
@@ -68,6 +69,16 @@ class ClockKind(models.TextChoices):
     APPLICANT_RESPONSE = "applicant_response", _("Applicant response")
     QMS_INSPECTION = "qms_inspection", _("QMS inspection")
     DECISION = "decision", _("Decision")
+    CERTIFICATE = "certificate", _("Certificate issue")
+
+
+# The clocks that measure the authority (past their date: authority overdue, to chase); the applicant's window is ours.
+AUTHORITY_CLOCK_KINDS = (
+    ClockKind.AUTHORITY_REVIEW,
+    ClockKind.QMS_INSPECTION,
+    ClockKind.DECISION,
+    ClockKind.CERTIFICATE,
+)
 
 
 class ClockState(models.TextChoices):
@@ -84,6 +95,13 @@ class ClockAction(models.TextChoices):
     RESUME = "resume", _("Resume")
     RESTART = "restart", _("Restart with a fresh budget")
     STOP = "stop", _("Stop")
+
+
+class MilestoneCondition(models.TextChoices):
+    """When a template milestone is part of the plan; decided at apply from the project's devices and options."""
+
+    ALWAYS = "", _("Always")
+    CECP = "cecp", _("Clinical evaluation consultation required (EU MDR Art. 54)")
 
 
 class DeficiencyRule(models.TextChoices):

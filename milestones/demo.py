@@ -10,7 +10,7 @@ from projects.models import Project
 from projects.services import project_create, project_transition
 
 from .models import ClockTemplate, MilestoneTemplate, PathwayTemplate, Submission
-from .pathway_data import seed_pathways
+from .pathway_data import seed_pathways, seed_pathways_v2
 from .services import milestone_complete, pathway_apply, project_health_refresh, submission_transition
 
 # (client, device name_en, title, service type, start, target, pathways, project status, client summary)
@@ -62,7 +62,8 @@ def _play_history(project: Project, pathway: str, pm: User | None) -> None:
 
 
 def seed():
-    seed_pathways(PathwayTemplate, MilestoneTemplate, ClockTemplate)  # normally there from the migration
+    seed_pathways(PathwayTemplate, MilestoneTemplate, ClockTemplate)  # normally there from the migrations
+    seed_pathways_v2(PathwayTemplate, MilestoneTemplate, ClockTemplate)
     pm = User.objects.filter(username="pm").first()
     for code, device_name, title, service, start, target, pathways, status, summary in PROJECTS:
         client = Client.objects.get(code=code)

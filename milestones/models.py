@@ -19,6 +19,7 @@ from .choices import (
     ClockKind,
     ClockState,
     DeficiencyRule,
+    MilestoneCondition,
     MilestoneKind,
     MilestoneStatus,
     Responsible,
@@ -39,6 +40,21 @@ class PathwayTemplate(BilingualNameMixin, TimeStampedModel):
     name_zh = models.CharField(_("name (Chinese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    device_classes = models.JSONField(
+        _("device classes"),
+        default=list,
+        blank=True,
+        help_text=_('The classes in the pathway\'s market it is for, e.g. ["II"]; empty: any.'),
+    )
+    options = models.JSONField(
+        _("options"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Chosen when applying, e.g. {"advisory_panel": {"name_en": "…", "name_zh": "…", '
+            '"milestones": {"DECISION": {"duration": 320}}, "clocks": {"authority_review": {"budget": 320}}}}'
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -68,6 +84,16 @@ class MilestoneTemplate(BilingualNameMixin, TimeStampedModel):
     )
     clock_kind = models.CharField(_("clock"), max_length=30, choices=ClockKind.choices, blank=True)
     clock_action = models.CharField(_("clock action"), max_length=10, choices=ClockAction.choices, blank=True)
+    follows_clock = models.CharField(
+        _("follows the clock"),
+        max_length=30,
+        choices=ClockKind.choices,
+        blank=True,
+        help_text=_("Its due date is that clock's: it moves when the clock pauses, resumes or restarts."),
+    )
+    condition = models.CharField(
+        _("included when"), max_length=20, choices=MilestoneCondition.choices, blank=True, default=""
+    )
     client_visible = models.BooleanField(_("visible to the client"), default=True)
     responsible = models.CharField(_("responsible"), max_length=20, choices=Responsible.choices)
 
@@ -110,6 +136,11 @@ class ClockTemplate(TimeStampedModel):
     starts_on_status = models.CharField(
         _("starts when the submission is"), max_length=20, choices=SubmissionStatus.choices, blank=True
     )
+    start_lag = models.PositiveIntegerField(
+        _("starts after (units)"),
+        default=0,
+        help_text=_("NMPA: the technical review counts from the transfer, 3 working days after acceptance."),
+    )
 
     class Meta:
         verbose_name = _("clock template")
@@ -145,6 +176,14 @@ class Submission(VersionedModel):
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     flag = models.CharField(_("flag"), max_length=30, choices=SubmissionFlag.choices, blank=True, db_index=True)
     flagged_on = models.DateField(_("flagged on"), null=True, blank=True)
+    transferred_on = models.DateField(
+        _("transferred to technical review on"),
+        null=True,
+        blank=True,
+        help_text=_("Planned at acceptance (+3 working days, NMPA) until the transfer is recorded."),
+    )
+    transfer_recorded = models.BooleanField(_("transfer recorded"), default=False)
+    options = models.JSONField(_("options"), default=list, blank=True, help_text=_("Chosen when applying."))
 
     history = HistoricalRecords()
 
@@ -211,6 +250,7 @@ class Milestone(BilingualNameMixin, VersionedModel):
         _("responsible"), max_length=20, choices=Responsible.choices, default=Responsible.CRO, db_index=True
     )
     client_visible = models.BooleanField(_("visible to the client"), default=True)
+    follows_clock = models.CharField(_("follows the clock"), max_length=30, choices=ClockKind.choices, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.NOT_STARTED, db_index=True
     )
@@ -283,6 +323,7 @@ class ReviewClock(VersionedModel):
     starts_on_status = models.CharField(
         _("starts when the submission is"), max_length=20, choices=SubmissionStatus.choices, blank=True
     )
+    start_lag = models.PositiveIntegerField(_("starts after (units)"), default=0)
     state = models.CharField(
         _("state"), max_length=20, choices=ClockState.choices, default=ClockState.NOT_STARTED, db_index=True
     )

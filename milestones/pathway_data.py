@@ -1,4 +1,5 @@
-"""The regulatory pathway templates, version 1 of each, as data.
+"""The regulatory pathway templates as data: version 1 of each (migration 0002) and version 2 (migration 0008),
+which corrects version 1 against the rules (see ``PATHWAYS_V2``).
 
 Statutory figures (see shared/reference/domain-research.md, "Statutory clocks to seed"):
 - NMPA, 2021 rules (医疗器械注册与备案管理办法): intake 5 working days; transfer to review 3 days; technical review
@@ -138,6 +139,121 @@ def seed_pathways(PathwayTemplate, MilestoneTemplate, ClockTemplate) -> int:
             version=1,
             defaults=dict(market=market, authority=authority, effective_from=effective, name_zh=name_zh,
                           name_en=name_en),
+        )  # fmt: skip
+        if not created:
+            continue
+        created_count += 1
+        for order, item in enumerate(items, start=1):
+            MilestoneTemplate.objects.create(pathway=pathway, order=order * 10, **item)
+        for clock in clocks:
+            ClockTemplate.objects.create(pathway=pathway, **clock)
+    return created_count
+
+
+# --- Version 2 ---------------------------------------------------------------------------------------------------
+# Corrections after a review against the rules (NMPA order 47 of 2021; FDA MDUFA V goals, RTA and PMA acceptance
+# and filing guidance; EU MDR Art. 54 and Annex IX):
+# - NMPA: the technical review counts from the transfer, 3 working days after acceptance (the clock starts at
+#   acceptance, dated at the planned transfer); the administrative decision (20 WD) and the certificate (10 WD)
+#   have clocks; the review, QMS inspection, decision and certificate milestones follow their clocks.
+# - FDA: the decision milestone follows the FDA-day clock; PMA acceptance by FDA day 15 and filing by day 45, both
+#   from receipt; a PMA with an advisory panel (320 days) is an option chosen when applying.
+# - EU: the clinical evaluation consultation (Art. 54) only for class III implantables and class IIb active
+#   devices that administer or remove a medicinal product, with an option for the Art. 54(2) exemptions.
+# - Each pathway names the device classes it is for.
+
+
+def v2(item: dict, **changes) -> dict:
+    return {**item, **changes}
+
+
+def nmpa_v2(review_budget, testing, clinical, with_qms):
+    items, _clocks = nmpa(review_budget, testing, clinical, with_qms)
+    follows = {"TECHNICAL_REVIEW": "authority_review", "QMS_INSPECTION": "qms_inspection",
+               "ADMIN_DECISION": "decision", "CERTIFICATE": "certificate"}  # fmt: skip
+    items = [v2(item, follows_clock=follows.get(item["code"], "")) for item in items]
+    for item in items:
+        if item["code"] == "QMS_INSPECTION":
+            item["predecessors"] = [{"code": "ACCEPTANCE", "lag": 3}]
+        if item["code"] == "CERTIFICATE":
+            item.update(clock_kind="certificate", clock_action="stop")
+    clocks = [
+        dict(kind="authority_review", budget=review_budget, unit=CN, restart_budget=60, on_deficiency="stop_restart",
+             starts_on_status="accepted", start_lag=3),
+        dict(kind="applicant_response", budget=365, unit=CAL, restart_budget=None, on_deficiency="none",
+             starts_on_status=""),
+        dict(kind="decision", budget=20, unit=CN, restart_budget=None, on_deficiency="none",
+             starts_on_status="decision_pending"),
+        dict(kind="certificate", budget=10, unit=CN, restart_budget=None, on_deficiency="none",
+             starts_on_status="approved"),
+    ]  # fmt: skip
+    if with_qms:
+        clocks.append(dict(kind="qms_inspection", budget=30, unit=CN, restart_budget=None, on_deficiency="none",
+                           starts_on_status="accepted", start_lag=3))  # fmt: skip
+    return items, clocks
+
+
+def fda_v2(acceptance, decision, **kwargs):
+    items, clocks = fda(acceptance, decision, **kwargs)
+    items = [v2(item, follows_clock="authority_review" if item["code"] == "DECISION" else "") for item in items]
+    return items, clocks
+
+
+def pma_v2():
+    clinical = m("CLINICAL_STUDY", "临床研究", "Clinical study", 250, US, ["REGULATORY_STRATEGY"], kind="deliverable")
+    items, clocks = fda_v2(15, 180, testing_preds=("BENCH_TESTING", "BIOCOMPATIBILITY", "CLINICAL_STUDY"),
+                           extra=[clinical])  # fmt: skip
+    at = next(i for i, item in enumerate(items) if item["code"] == "ACCEPTANCE_REVIEW")
+    items[at] = v2(items[at], name_zh="受理审查（FDA 第 15 天）", name_en="Acceptance review (by FDA day 15)")
+    filing = m("FILING_REVIEW", "立卷审查（FDA 第 45 天）", "Filing review (by FDA day 45)", 45, CAL, ["SUBMISSION"],
+               "authority", "authority")  # fmt: skip
+    items.insert(at + 1, v2(filing, follows_clock=""))
+    return items, clocks
+
+
+def mdr_v2():
+    items, clocks = mdr(with_cecp=True)
+    items = [v2(item, follows_clock="", condition="cecp" if item["code"] == "CECP" else "") for item in items]
+    return items, clocks
+
+
+ADVISORY_PANEL = {
+    "name_zh": "召开顾问委员会（320 天）",
+    "name_en": "With an advisory panel (320 days)",
+    "milestones": {"DECISION": {"duration": 320}},
+    "clocks": {"authority_review": {"budget": 320}},
+}
+CECP_EXEMPT = {
+    "name_zh": "豁免临床评价咨询程序（MDR 第 54(2) 条）",
+    "name_en": "Exempt from the clinical evaluation consultation (MDR Art. 54(2))",
+    "waives": "cecp",
+}
+
+# code → (device classes, options, data)
+PATHWAYS_V2 = {
+    "CN_NMPA_II": (["II"], {}, nmpa_v2(60, 40, 30, with_qms=False)),
+    "CN_NMPA_III": (["III"], {}, nmpa_v2(90, 60, 60, with_qms=True)),
+    "US_510K": (["I", "II"], {}, fda_v2(15, 90)),
+    "US_DENOVO": (["I", "II"], {}, fda_v2(15, 150)),
+    "US_PMA": (["III"], {"advisory_panel": ADVISORY_PANEL}, pma_v2()),
+    "EU_MDR_IIA_IIB": (["IIa", "IIb"], {"cecp_exempt": CECP_EXEMPT}, mdr_v2()),
+    "EU_MDR_III": (["III"], {"cecp_exempt": CECP_EXEMPT}, mdr_v2()),
+}
+
+
+def seed_pathways_v2(PathwayTemplate, MilestoneTemplate, ClockTemplate) -> int:
+    """Create version 2 of every pathway that has none yet, with version 1's effective date (the corrections
+    restate the rules in force, they are not new rules); returns how many were created."""
+    created_count = 0
+    v1_of = {row[0]: row for row in PATHWAYS}
+    for code, (classes, options, (items, clocks)) in PATHWAYS_V2.items():
+        _code, market, authority, effective, name_zh, name_en, _data = v1_of[code]
+        v1 = PathwayTemplate.objects.filter(code=code, version=1).first()
+        pathway, created = PathwayTemplate.objects.get_or_create(
+            code=code,
+            version=2,
+            defaults=dict(market=market, authority=authority, effective_from=v1.effective_from if v1 else effective,
+                          name_zh=name_zh, name_en=name_en, device_classes=classes, options=options),
         )  # fmt: skip
         if not created:
             continue

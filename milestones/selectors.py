@@ -9,7 +9,7 @@ from clients.access import access_for, scope_for_user
 from core.clock import today as local_today
 from projects.choices import ProjectStatus
 
-from .choices import OPEN_MILESTONE_STATUSES, DueState, MilestoneStatus
+from .choices import OPEN_MILESTONE_STATUSES, DueState, MilestoneStatus, Responsible
 from .models import ClockEvent, Milestone, MilestoneDependency, PathwayTemplate, ReviewClock, Submission
 from .services import DUE_SOON_DAYS
 
@@ -32,10 +32,12 @@ def submission_list(*, user) -> QuerySet[Submission]:
 
 
 def due_state_expression(today: date):
-    """``due_state`` computed in the query from today's date: overdue / due_soon / ok / done."""
+    """``due_state`` computed in the query from today's date: overdue (authority_overdue when the authority owns
+    the step: to chase, not our lateness) / due_soon / ok / done."""
     open_ = Q(status__in=OPEN_MILESTONE_STATUSES)
     return Case(
         When(status=MilestoneStatus.DONE, then=Value(DueState.DONE)),
+        When(open_ & Q(due_date__lt=today, responsible=Responsible.AUTHORITY), then=Value(DueState.AUTHORITY_OVERDUE)),
         When(open_ & Q(due_date__lt=today), then=Value(DueState.OVERDUE)),
         When(open_ & Q(due_date__lte=today + timedelta(days=DUE_SOON_DAYS)), then=Value(DueState.DUE_SOON)),
         default=Value(DueState.OK),

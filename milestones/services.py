@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from clients.choices import ClientKind
+from clients.choices import ClientKind, DeviceKind
 from core.calendars import CalendarBook, published_horizon
 from core.choices import CalendarKind
 from core.clock import today as local_today
@@ -25,13 +25,16 @@ from projects.choices import OPEN_PROJECT_STATUSES, Health
 from projects.models import Project
 
 from .choices import (
+    AUTHORITY_CLOCK_KINDS,
     OPEN_MILESTONE_STATUSES,
     Authority,
     ClockAction,
     ClockKind,
     ClockState,
     DeficiencyRule,
+    MilestoneCondition,
     MilestoneStatus,
+    Responsible,
     SubmissionFlag,
     SubmissionStatus,
 )
@@ -86,12 +89,75 @@ def _actor_id(actor) -> int | None:
 
 # --- Applying a pathway -----------------------------------------------------------------------------------------
 def pathway_effective(*, code: str, on: date) -> PathwayTemplate:
-    """The version of pathway ``code`` in force on ``on`` (the newest one whose ``effective_from`` has come)."""
-    pathway = PathwayTemplate.objects.filter(code=code, effective_from__lte=on).order_by("-effective_from").first()
+    """The version of pathway ``code`` in force on ``on``: the newest ``effective_from`` that has come, and of
+    versions in force from the same day the highest (a correction restates the rules from their start)."""
+    in_force = PathwayTemplate.objects.filter(code=code, effective_from__lte=on)
+    pathway = in_force.order_by("-effective_from", "-version").first()
     if pathway is None:
         raise ValidationError({"pathway": [_("No version of pathway %(code)s is in force on %(date)s.") % {
             "code": code, "date": on.isoformat()}]})  # fmt: skip
     return pathway
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What applying a template with the chosen options means for this project."""
+
+    templates: list  # the milestone templates included
+    durations: dict[str, int]  # milestone code → duration (option overrides applied)
+    budgets: dict[str, int]  # clock kind → budget
+
+
+def _plan_of(template: PathwayTemplate, project: Project, options: list[str]) -> _Plan:
+    unknown = sorted(set(options) - set(template.options))
+    if unknown:
+        raise ValidationError({"options": [_("Pathway %(code)s has no option %(options)s; it offers: %(offered)s.") % {
+            "code": template.code, "options": ", ".join(unknown),
+            "offered": ", ".join(sorted(template.options)) or "—"}]})  # fmt: skip
+    _check_device_classes(template, project)
+    conditions = _conditions_met(template, project)
+    for option in options:
+        conditions.discard(template.options[option].get("waives", ""))
+    durations, budgets = {}, {}
+    for option in options:
+        for code, change in template.options[option].get("milestones", {}).items():
+            durations[code] = change["duration"]
+        for kind, change in template.options[option].get("clocks", {}).items():
+            budgets[kind] = change["budget"]
+    ordered = template.milestone_templates.order_by("order")
+    templates = [t for t in ordered if not t.condition or t.condition in conditions]
+    return _Plan(templates, durations, budgets)
+
+
+def _check_device_classes(template: PathwayTemplate, project: Project) -> None:
+    """Every device of the project must be classified in the pathway's market, in a class the pathway is for."""
+    classes = {
+        device: {c.market: c.device_class for c in device.classifications.all()}
+        for device in project.devices.prefetch_related("classifications")
+    }
+    for device, by_market in classes.items():
+        found = by_market.get(template.market)
+        if found is None:
+            raise ValidationError({"pathway": [_(
+                "Device %(device)s has no classification in market %(market)s: classify it before applying "
+                "%(code)s.") % {"device": device.name, "market": template.market, "code": template.code}]})  # fmt: skip
+        if template.device_classes and found not in template.device_classes:
+            message = _("Device %(device)s is class %(class)s in market %(market)s; pathway %(code)s is for class "
+                        "%(classes)s.")  # fmt: skip
+            raise ValidationError({"pathway": [message % {
+                "device": device.name, "class": found, "market": template.market, "code": template.code,
+                "classes": " / ".join(template.device_classes)}]})  # fmt: skip
+
+
+def _conditions_met(template: PathwayTemplate, project: Project) -> set[str]:
+    """EU MDR Art. 54(1): the clinical evaluation consultation is for class III implantable devices and class IIb
+    active devices intended to administer and/or remove a medicinal product."""
+    eu = Q(classifications__market=template.market)
+    needs_cecp = project.devices.filter(
+        eu & Q(classifications__device_class="III", implantable=True)
+        | eu & Q(classifications__device_class="IIb", kind=DeviceKind.ACTIVE, administers_medicinal_product=True)
+    ).exists()
+    return {MilestoneCondition.CECP} if needs_cecp else set()
 
 
 @transaction.atomic
@@ -102,30 +168,36 @@ def pathway_apply(
     pathway: str,
     start_date: date,
     authority: str = "",
+    options: Iterable[str] = (),
     expected_version: int | None = None,
 ) -> Submission:
     """Plan ``project`` along ``pathway`` from ``start_date``: a submission, its milestones (dates computed
     forward through the dependency graph, each in its own calendar; baseline = first plan), their
-    dependencies, and the pathway's review clocks (not started)."""
+    dependencies, and the pathway's review clocks (not started). ``options`` are the template's choices (a PMA
+    with an advisory panel, an Art. 54(2) exemption); the project's devices must be classified for the pathway."""
     project = lock_for_write(project, expected_version=expected_version)
     template = pathway_effective(code=pathway, on=start_date)
+    options = sorted(set(options))
     if Submission.objects.filter(project=project, pathway_code=template.code).exists():
         raise ConflictError(
             _("This project already follows pathway %(code)s; a pathway can be applied once.") % {"code": template.code}
         )
+    chosen = _plan_of(template, project, options)
     submission = Submission(
         project=project,
         pathway=template,
         pathway_code=template.code,
         authority=authority or _reviewing_authority(template, project),
+        options=options,
     )
     save_audited(submission, actor=actor, reason=f"pathway {template.code} v{template.version} applied")
 
-    milestone_templates = list(template.milestone_templates.order_by("order"))
-    nodes = nodes_from(
-        ((t.code, t.duration, t.calendar) for t in milestone_templates),
-        ((p["code"], t.code, p.get("lag", 0)) for t in milestone_templates for p in t.predecessors),
-    )
+    milestone_templates = chosen.templates
+    included = {t.code for t in milestone_templates}
+    duration = {t.code: chosen.durations.get(t.code, t.duration) for t in milestone_templates}
+    links = [(p["code"], t.code, p.get("lag", 0)) for t in milestone_templates for p in t.predecessors
+             if p["code"] in included]  # fmt: skip
+    nodes = nodes_from(((t.code, duration[t.code], t.calendar) for t in milestone_templates), links)
     try:
         schedule = plan(nodes, start_date, CalendarBook())
     except CycleError as exc:
@@ -143,7 +215,7 @@ def pathway_apply(
                 kind=t.kind,
                 order=t.order,
                 calendar=t.calendar,
-                duration=t.duration,
+                duration=duration[t.code],
                 planned_start=schedule[t.code].planned_start,
                 baseline_start=schedule[t.code].planned_start,
                 due_date=schedule[t.code].due_date,
@@ -151,29 +223,27 @@ def pathway_apply(
                 baseline_due_date=schedule[t.code].due_date,
                 responsible=t.responsible,
                 client_visible=t.client_visible,
+                follows_clock=t.follows_clock,
             )
             for t in milestone_templates
         ]
     )
     by_code = {m.code: m for m in milestones}
     MilestoneDependency.objects.bulk_create(
-        [
-            MilestoneDependency(predecessor=by_code[p["code"]], successor=by_code[t.code], lag_days=p.get("lag", 0))
-            for t in milestone_templates
-            for p in t.predecessors
-        ]
+        [MilestoneDependency(predecessor=by_code[p], successor=by_code[s], lag_days=lag) for p, s, lag in links]
     )
     ReviewClock.objects.bulk_create(
         [
             ReviewClock(
                 submission=submission,
                 kind=c.kind,
-                budget=c.budget,
+                budget=chosen.budgets.get(c.kind, c.budget),
                 unit=c.unit,
                 restart_budget=c.restart_budget,
                 on_deficiency=c.on_deficiency,
                 starts_on_status=c.starts_on_status,
-                round_budget=c.budget,
+                start_lag=c.start_lag,
+                round_budget=chosen.budgets.get(c.kind, c.budget),
             )
             for c in template.clock_templates.all()
         ]
@@ -339,6 +409,23 @@ def milestone_reschedule(
         raise ConflictError(_("A done milestone keeps its dates; reopen it first."))
     if milestone.planned_start and due_date < milestone.planned_start:
         raise ValidationError({"due_date": [_("The due date cannot be before the planned start.")]})
+    return _move(milestone, due_date, actor=actor, shift_successors=shift_successors, dry_run=dry_run, by_hand=True)
+
+
+def _move(
+    milestone: Milestone,
+    due_date: date,
+    *,
+    actor: User | None,
+    shift_successors: bool = True,
+    dry_run: bool = False,
+    by_hand: bool,
+    planned_start: date | None = None,
+    provisional: bool = False,
+) -> list[Shift]:
+    """Move one milestone and (``shift_successors``) everything downstream of it; ``by_hand`` marks a person's
+    date, which re-planning never touches (a clock's follower is moved by the engine, not by hand)."""
+    start_of_moved = planned_start or milestone.planned_start
     milestones, nodes = _project_graph(milestone.project_id)
     moving = descendants(nodes, milestone.pk) if shift_successors and milestone.pk in nodes else set()
     moving -= {pk for pk in moving if milestones[pk].status == M.DONE}
@@ -347,7 +434,7 @@ def milestone_reschedule(
     start = min((m.planned_start or m.due_date) for m in milestones.values() if m.due_date)
     schedule = plan(nodes, start, CalendarBook(), fixed) if nodes else {}
 
-    shifts = [Shift(milestone, milestone.due_date, due_date, milestone.planned_start, milestone.planned_start)]
+    shifts = [Shift(milestone, milestone.due_date, due_date, milestone.planned_start, start_of_moved, provisional)]
     for pk in sorted(moving, key=lambda k: (schedule[k].due_date, milestones[k].order)):
         current = milestones[pk]
         if schedule[pk].due_date != current.due_date:
@@ -373,7 +460,7 @@ def milestone_reschedule(
         }
         if target.baseline_due_date is None:
             data["baseline_due_date"] = shift.old_due_date or shift.new_due_date
-        if target.pk == milestone.pk:
+        if target.pk == milestone.pk and by_hand:
             data["due_date_set_by_hand"] = True
             if target.planned_start:
                 data["duration"] = max(CalendarBook()[target.calendar].between(target.planned_start, due_date).days, 0)
@@ -507,8 +594,57 @@ def review_clock_act(
         on=on.isoformat(),
         actor_id=_actor_id(actor),
     )
+    clock_followers_move(submission=clock.submission, actor=actor)
     project_health_refresh(project_ids=[clock.submission.project_id])
     return clock
+
+
+def clock_followers_move(*, submission: Submission, actor: User | None) -> int:
+    """Milestones that follow a clock (FDA decision, NMPA technical review, administrative decision, certificate)
+    take the clock's dates, and their successors shift with them. A running clock gives its due date; a clock
+    waiting on the applicant (paused, or an NMPA round ended by a supplement notice) gives the latest date the
+    rules allow: the applicant's window, then what is left of the budget (a fresh one after an NMPA supplement).
+    Returns how many followers moved."""
+    clocks = {clock.kind: clock for clock in submission.clocks.all()}
+    window = clocks.get(ClockKind.APPLICANT_RESPONSE)
+    window_due = window.due_on if window is not None and window.state == ClockState.RUNNING else None
+    followers = (
+        Milestone.objects.filter(submission=submission, follows_clock__in=list(clocks))
+        .exclude(status__in=(M.DONE, M.SKIPPED))
+        .order_by("due_date", "order")
+    )
+    moved = 0
+    for milestone in followers:
+        dates = _dates_of(clocks[milestone.follows_clock], submission, window_due)
+        if dates is None:
+            continue
+        start, due, provisional = dates
+        start = start or milestone.planned_start
+        if start is not None and start > due:
+            start = due
+        if (start, due, provisional) == (milestone.planned_start, milestone.due_date, milestone.due_provisional):
+            continue
+        _move(milestone, due, actor=actor, by_hand=False, planned_start=start, provisional=provisional)
+        moved += 1
+    return moved
+
+
+def _dates_of(clock: ReviewClock, submission: Submission, window_due: date | None) -> tuple | None:
+    """(planned start, due date, provisional) a follower of ``clock`` should have; None when the clock says
+    nothing (not started, or ended by the decision)."""
+    if clock.state == ClockState.RUNNING and clock.due_on is not None:
+        fresh = clock.consumed_before == 0  # a start or restart: the bar begins there; a resume keeps its start
+        return (clock.running_since if fresh else None), clock.due_on, clock.provisional
+    if window_due is None:
+        return None
+    if clock.state == ClockState.PAUSED:
+        left = clock.round_budget - clock.consumed_before
+    elif clock.state == ClockState.STOPPED and submission.status == S.DEFICIENCY:
+        left = clock.restart_budget or clock.budget
+    else:
+        return None
+    due = CalendarBook()[clock.unit].add(window_due, left)
+    return None, due.date, due.provisional
 
 
 def review_clock_start(**kwargs) -> ReviewClock:
@@ -563,6 +699,7 @@ def submission_transition(
     if to == S.DEFICIENCY:
         _refuse_a_second_supplement(submission)
     extra = {DATE_FIELD_OF_STATUS[to]: on} if to in DATE_FIELD_OF_STATUS else {}
+    extra.update(_transfer_fields(submission, to, on))
     if submission.status == S.REVIEW_TERMINATED and to == S.UNDER_REVIEW:
         _response_was_in_time(submission, on)
         extra.update(flag=SubmissionFlag.NONE, flagged_on=None)
@@ -578,7 +715,10 @@ def submission_transition(
     for clock in submission.clocks.order_by("id"):
         action = _clock_action_for(clock, previous, to)
         if action is not None:
-            review_clock_act(clock=clock, action=action, on=on, actor=actor, reason=f"submission {previous} → {to}")
+            starts = _start_day(clock, on) if action == ClockAction.START else on
+            review_clock_act(clock=clock, action=action, on=starts, actor=actor, reason=f"submission {previous} → {to}")
+        elif previous == S.ACCEPTED and to == S.UNDER_REVIEW and clock.start_lag:
+            _redate_start(clock, on=on, actor=actor)
     emit(
         "submission.status_changed",
         submission_id=submission.pk,
@@ -590,6 +730,44 @@ def submission_transition(
     )
     project_health_refresh(project_ids=[submission.project_id])
     return submission
+
+
+def _start_day(clock: ReviewClock, on: date) -> date:
+    """A clock with a ``start_lag`` counts from that many units after the status that starts it (NMPA: the
+    technical review from the transfer, 3 working days after acceptance)."""
+    return CalendarBook()[clock.unit].add(on, clock.start_lag).date if clock.start_lag else on
+
+
+def _transfer_fields(submission: Submission, to: str, on: date) -> dict:
+    """At acceptance the transfer to technical review is planned (acceptance + the clock's lag); moving the
+    submission under review records the real transfer date, which replaces it."""
+    lagged = submission.clocks.filter(start_lag__gt=0, starts_on_status=S.ACCEPTED).order_by("id").first()
+    if lagged is None:
+        return {}
+    if to == S.ACCEPTED:
+        return {"transferred_on": _start_day(lagged, on), "transfer_recorded": False}
+    if to == S.UNDER_REVIEW and submission.status == S.ACCEPTED:
+        if submission.accepted_on and on < submission.accepted_on:
+            raise ValidationError({"on": [_("The transfer cannot be before the acceptance (%(date)s).") % {
+                "date": submission.accepted_on.isoformat()}]})  # fmt: skip
+        return {"transferred_on": on, "transfer_recorded": True}
+    return {}
+
+
+def _redate_start(clock: ReviewClock, *, on: date, actor: User | None) -> None:
+    """The recorded transfer replaces the planned one: the clock's start moves to it and the clock is counted
+    again from there (only while the start is its one event: nothing has happened to the round yet)."""
+    clock = lock_for_write(clock)
+    events = list(clock.events.all())
+    if len(events) != 1 or events[0].action != ClockAction.START or events[0].on == on:
+        return
+    ClockEvent.objects.filter(pk=events[0].pk).update(on=on, reason=f"transfer recorded on {on.isoformat()}")
+    apply_event(clock, ClockAction.START, on, CalendarBook()[clock.unit])
+    clock.version += 1
+    save_audited(clock, actor=actor, reason=f"transfer recorded on {on.isoformat()}")
+    emit(CLOCK_EVENT_NAMES[ClockAction.START], clock_id=clock.pk, submission_id=clock.submission_id,
+         kind=clock.kind, on=on.isoformat(), actor_id=_actor_id(actor))  # fmt: skip
+    clock_followers_move(submission=clock.submission, actor=actor)
 
 
 def _response_was_in_time(submission: Submission, on: date) -> None:
@@ -622,6 +800,8 @@ def _clock_action_for(clock: ReviewClock, previous: str, to: str) -> str | None:
         return None  # the window's clock has expired; the review's clock stays where the deficiency left it
     if previous == S.REVIEW_TERMINATED:
         previous = S.DEFICIENCY  # a late-recorded response in time: as if it had been recorded then
+    if to == clock.starts_on_status and state == ClockState.NOT_STARTED:
+        return ClockAction.START  # incl. the decision clock at decision_pending, the certificate's at approval
     if to in FINAL_SUBMISSION_STATUSES or to == S.DECISION_PENDING:
         return ClockAction.STOP if state in (ClockState.RUNNING, ClockState.PAUSED, ClockState.EXPIRED) else None
     if clock.kind == ClockKind.APPLICANT_RESPONSE:
@@ -632,8 +812,6 @@ def _clock_action_for(clock: ReviewClock, previous: str, to: str) -> str | None:
         return None
     if to == S.REFUSED:  # refuse-to-accept: the review never began; the resubmission's receipt starts it anew
         return ClockAction.STOP if state in (ClockState.RUNNING, ClockState.PAUSED) else None
-    if to == clock.starts_on_status and state == ClockState.NOT_STARTED:
-        return ClockAction.START
     if to == clock.starts_on_status and state == ClockState.STOPPED and previous == S.PREPARING:
         return ClockAction.RESTART  # resubmitted after a refuse-to-accept: a fresh budget from the new receipt
     if to == S.DEFICIENCY and state == ClockState.RUNNING:
@@ -684,16 +862,23 @@ def project_health_refresh(*, project_ids: Iterable[int] | None = None, today: d
     """Recompute ``health``, ``progress`` and ``next_due_date`` of the given open projects (all open projects
     when None) in one UPDATE: set-based, whatever the number of projects.
 
-    late: an open milestone is past its due date, or a clock has expired (or runs past its budget);
-    at_risk: an open milestone not started is due within 7 days, or one has slipped past its baseline, or a
-    running clock has 20 % or less of its budget left; otherwise on_track.
+    late: an open milestone of ours (not the authority's) is past its due date, or the applicant's window has
+    expired (or runs past its end); at_risk: an open milestone not started is due within 7 days, or one has
+    slipped past its baseline, or a running clock has 20 % or less of its budget left; otherwise on_track.
+    ``authority_overdue``, beside health: an open authority milestone is past its date, or an authority clock has
+    run out — to chase, not the CRO's lateness.
     """
     today = today or local_today()
     soon = today + timedelta(days=DUE_SOON_DAYS)
     open_milestones = Milestone.objects.filter(project=OuterRef("pk"), status__in=OPEN_MILESTONE_STATUSES)
     clocks = ReviewClock.objects.filter(submission__project=OuterRef("pk"))
-    late = Exists(open_milestones.filter(due_date__lt=today)) | Exists(
-        clocks.filter(Q(state=ClockState.EXPIRED) | Q(state=ClockState.RUNNING, due_on__lt=today))
+    ran_out = Q(state=ClockState.EXPIRED) | Q(state=ClockState.RUNNING, due_on__lt=today)
+    authority = Q(responsible=Responsible.AUTHORITY)
+    late = Exists(open_milestones.filter(~authority, due_date__lt=today)) | Exists(
+        clocks.filter(ran_out, kind=ClockKind.APPLICANT_RESPONSE)
+    )
+    authority_overdue = Exists(open_milestones.filter(authority, due_date__lt=today)) | Exists(
+        clocks.filter(ran_out, kind__in=AUTHORITY_CLOCK_KINDS)
     )
     at_risk = (
         Exists(open_milestones.filter(status=M.NOT_STARTED, due_date__lte=soon))
@@ -710,6 +895,7 @@ def project_health_refresh(*, project_ids: Iterable[int] | None = None, today: d
     return projects.update(
         health=Case(When(late, then=Value(Health.LATE)), When(at_risk, then=Value(Health.AT_RISK)),
                     default=Value(Health.ON_TRACK)),
+        authority_overdue=Case(When(authority_overdue, then=Value(True)), default=Value(False)),
         progress=Coalesce(done * 100 / total, Value(0)),
         next_due_date=next_due,
     )  # fmt: skip

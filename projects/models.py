@@ -51,9 +51,16 @@ class Project(VersionedModel):
     progress = models.PositiveSmallIntegerField(
         _("progress (%)"), default=0, editable=False, validators=[MaxValueValidator(100)]
     )
+    authority_overdue = models.BooleanField(
+        _("authority overdue"),
+        default=False,
+        editable=False,
+        db_index=True,
+        help_text=_("An authority step or clock is past its date: to chase, not the CRO's lateness."),
+    )
     next_due_date = models.DateField(_("next due date"), null=True, blank=True, editable=False, db_index=True)
 
-    history = HistoricalRecords(excluded_fields=["health", "progress", "next_due_date"])
+    history = HistoricalRecords(excluded_fields=["health", "progress", "next_due_date", "authority_overdue"])
 
     class Meta:
         verbose_name = _("project")

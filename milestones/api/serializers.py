@@ -10,7 +10,7 @@ from accounts.models import User
 from core.api.fields import BusinessDateField
 from core.api.serializers import InputModelSerializer
 from core.clock import today as local_today
-from milestones.choices import Authority
+from milestones.choices import AUTHORITY_CLOCK_KINDS, Authority, ClockKind
 from milestones.clocks import allowed_actions, read_clock
 from milestones.models import (
     ClockEvent,
@@ -31,14 +31,14 @@ class MilestoneTemplateSerializer(serializers.ModelSerializer):
         model = MilestoneTemplate
         fields = [
             "code", "name_zh", "name_en", "order", "kind", "duration", "calendar", "predecessors", "clock_kind",
-            "clock_action", "client_visible", "responsible",
+            "clock_action", "follows_clock", "condition", "client_visible", "responsible",
         ]  # fmt: skip
 
 
 class ClockTemplateSerializer(serializers.ModelSerializer):
     class Meta:
         model = ClockTemplate
-        fields = ["kind", "budget", "unit", "restart_budget", "on_deficiency", "starts_on_status"]
+        fields = ["kind", "budget", "unit", "restart_budget", "on_deficiency", "starts_on_status", "start_lag"]
 
 
 class PathwaySerializer(serializers.ModelSerializer):
@@ -50,7 +50,7 @@ class PathwaySerializer(serializers.ModelSerializer):
         model = PathwayTemplate
         fields = [
             "id", "code", "version", "effective_from", "market", "authority", "name", "name_zh", "name_en",
-            "description", "milestone_templates", "clock_templates",
+            "description", "device_classes", "options", "milestone_templates", "clock_templates",
         ]  # fmt: skip
 
 
@@ -66,6 +66,13 @@ class ApplyPathwayInputSerializer(serializers.Serializer):
     pathway = serializers.CharField(max_length=30, help_text=_("Pathway code, e.g. CN_NMPA_II."))
     start_date = BusinessDateField()
     authority = serializers.ChoiceField(choices=Authority.choices, required=False, allow_blank=True, default="")
+    options = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        default=list,
+        max_length=10,
+        help_text=_("Options the pathway offers, e.g. advisory_panel (PMA) or cecp_exempt (EU MDR Art. 54(2))."),
+    )
 
     def validate_pathway(self, value: str) -> str:
         """Several versions share a code; the service picks the one in force on the start date."""
@@ -84,7 +91,8 @@ class SubmissionPublicSerializer(serializers.ModelSerializer):
         model = Submission
         fields = [
             "id", "project", "pathway", "authority", "reference_number", "status", "submitted_on", "accepted_on",
-            "decided_on", "flag", "flagged_on", "created_at", "updated_at", "version",
+            "decided_on", "transferred_on", "transfer_recorded", "options", "flag", "flagged_on", "created_at",
+            "updated_at", "version",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -140,12 +148,18 @@ class MilestonePublicSerializer(serializers.ModelSerializer):
 
 class MilestoneOutputSerializer(MilestonePublicSerializer):
     owner = UserSummarySerializer(read_only=True, allow_null=True)
+    follows_clock = serializers.ChoiceField(
+        choices=ClockKind.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("The clock whose due date this milestone takes (blank: none)."),
+    )
     allowed_transitions = serializers.SerializerMethodField()
 
     class Meta(MilestonePublicSerializer.Meta):
         fields = [
             *MilestonePublicSerializer.Meta.fields, "order", "calendar", "duration", "owner", "client_visible",
-            "allowed_transitions",
+            "follows_clock", "allowed_transitions",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -239,6 +253,7 @@ class ReviewClockOutputSerializer(serializers.ModelSerializer):
     consumed = serializers.SerializerMethodField()
     remaining = serializers.SerializerMethodField()
     expired = serializers.SerializerMethodField()
+    authority_overdue = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     events = ClockEventSerializer(many=True, read_only=True)
 
@@ -247,7 +262,7 @@ class ReviewClockOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id", "submission", "kind", "budget", "unit", "restart_budget", "on_deficiency", "state", "round",
             "round_budget", "consumed", "remaining", "due_on", "warn_on", "provisional", "expired", "expired_on",
-            "allowed_actions", "events", "created_at", "updated_at", "version",
+            "authority_overdue", "start_lag", "allowed_actions", "events", "created_at", "updated_at", "version",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -271,6 +286,10 @@ class ReviewClockOutputSerializer(serializers.ModelSerializer):
 
     def get_expired(self, clock) -> bool:
         return self._reading(clock).expired
+
+    def get_authority_overdue(self, clock) -> bool:
+        """The authority's clock ran out: to chase (the applicant's window running out is ours, ``expired``)."""
+        return clock.kind in AUTHORITY_CLOCK_KINDS and self._reading(clock).expired
 
     def get_allowed_actions(self, clock) -> list[str]:
         return allowed_actions(clock.state)

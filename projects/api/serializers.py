@@ -37,7 +37,7 @@ class ProjectPublicSerializer(serializers.ModelSerializer):
         model = Project
         fields = [
             "id", "code", "title", "client", "devices", "service_type", "status", "project_manager", "start_date",
-            "target_date", "priority", "client_summary", "health", "progress", "next_due_date",
+            "target_date", "priority", "client_summary", "health", "authority_overdue", "progress", "next_due_date",
             "created_at", "updated_at", "version",
         ]  # fmt: skip
         read_only_fields = fields

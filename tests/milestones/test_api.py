@@ -31,7 +31,10 @@ def test_pathways_list_the_seeded_templates(api, regulatory):
     assert codes == {"CN_NMPA_II", "CN_NMPA_III", "US_510K", "US_DENOVO", "US_PMA", "EU_MDR_IIA_IIB", "EU_MDR_III"}
     us = next(p for p in body if p["code"] == "US_510K")
     assert {"kind": "authority_review", "budget": 90, "unit": "calendar_days", "restart_budget": None,
-            "on_deficiency": "pause_resume", "starts_on_status": "submitted"} in us["clock_templates"]  # fmt: skip
+            "on_deficiency": "pause_resume", "starts_on_status": "submitted",
+            "start_lag": 0} in us["clock_templates"]  # fmt: skip
+    assert us["device_classes"] in ([], ["I", "II"])  # version 1 is for any class, version 2 names them
+    assert {p["version"] for p in body if p["code"] == "US_PMA"} == {1, 2}
 
 
 def test_apply_pathway_once_and_another_too(api, regulatory, client_a):
@@ -72,12 +75,13 @@ def test_milestone_detail_pinned(api, regulatory, planned):
         "completed_on": None,
         "responsible": "authority",
         "status": "not_started",
-        "due_state": "overdue",
+        "due_state": "authority_overdue",  # the authority's step, past its date
         "order": 90,
         "calendar": "cn_workdays",
         "duration": 60,
         "owner": None,
         "client_visible": True,
+        "follows_clock": "authority_review",
         "allowed_transitions": ["blocked", "done", "in_progress", "skipped"],
         "created_at": "<datetime>",
         "updated_at": "<datetime>",
@@ -116,6 +120,8 @@ def test_submission_and_clock_pinned_through_an_fda_hold(api, regulatory, client
         "provisional": False,
         "expired": False,
         "expired_on": None,
+        "authority_overdue": False,
+        "start_lag": 0,
         "allowed_actions": ["restart", "resume", "stop"],
         "events": [
             {
@@ -138,8 +144,14 @@ def test_submission_and_clock_pinned_through_an_fda_hold(api, regulatory, client
     again = api.post(f"/api/v1/review-clocks/{clock.id}/pause/", {"on": "2025-08-01"}, format="json")
     assert again.status_code == 409
     assert again.json()["allowed"] == ["restart", "resume", "stop"]
+    # While FDA waits, the decision milestone stands at the latest the rules allow: the 180-day window, then the
+    # 32 FDA days left; the resume brings it to the clock's due date.
+    decision = submission.milestones.get(code="DECISION")
+    assert decision.due_date == date(2025, 7, 30) + timedelta(days=180 + 32)
     resumed = api.post(f"/api/v1/review-clocks/{clock.id}/resume/", {"on": "2025-09-30"}, format="json")
     assert resumed.json()["due_on"] == str(date(2025, 9, 30) + timedelta(days=32))
+    decision.refresh_from_db()
+    assert decision.due_date == date(2025, 9, 30) + timedelta(days=32) and not decision.due_date_set_by_hand
 
 
 def test_reschedule_dry_run_then_apply_then_stale(api, regulatory, planned):
@@ -213,7 +225,10 @@ def test_milestone_filters(api, regulatory, planned):
     api.as_user(regulatory)
     assert api.get("/api/v1/milestones/?responsible=client").json()["count"] == 1
     assert api.get("/api/v1/milestones/?due_after=2025-10-01&due_before=2025-10-31").json()["count"] == 1
-    assert api.get("/api/v1/milestones/?due_state=overdue").json()["count"] == 11
+    # 11 open milestones past their date: 7 ours, 4 the authority's (acceptance, review, decision, certificate)
+    assert api.get("/api/v1/milestones/?due_state=overdue").json()["count"] == 7
+    authority = api.get("/api/v1/milestones/?due_state=authority_overdue").json()
+    assert {m["responsible"] for m in authority["results"]} == {"authority"} and authority["count"] == 4
     assert api.get("/api/v1/milestones/?q=审评").json()["results"][0]["code"] == "TECHNICAL_REVIEW"
     assert api.get("/api/v1/milestones/?due_state=bogus").status_code == 400
 

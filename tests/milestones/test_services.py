@@ -62,10 +62,16 @@ def test_cn_nmpa_ii_plan_is_pinned(project):
         assert workdays_after(m.planned_start, m.duration) == m.due_date, m.code
     assert milestones["TECHNICAL_REVIEW"].planned_start == workdays_after(date(2025, 7, 7), 3)  # 3-day transfer lag
     assert submission.authority == "provincial_mpa"
-    assert sorted(submission.clocks.values_list("kind", "budget")) == [
-        ("applicant_response", 365),
-        ("authority_review", 60),
+    assert sorted(submission.clocks.values_list("kind", "budget", "start_lag")) == [
+        ("applicant_response", 365, 0),
+        ("authority_review", 60, 3),  # counts from the transfer, 3 working days after acceptance
+        ("certificate", 10, 0),
+        ("decision", 20, 0),
     ]
+    assert submission.pathway.version == 2
+    follows = {m.code: m.follows_clock for m in milestones.values() if m.follows_clock}
+    assert follows == {"TECHNICAL_REVIEW": "authority_review", "ADMIN_DECISION": "decision",
+                       "CERTIFICATE": "certificate"}  # fmt: skip
 
 
 def test_a_pathway_applies_once_but_others_may_join(project):

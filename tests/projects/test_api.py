@@ -50,6 +50,7 @@ def test_project_detail_pinned(api, pm, client_a):
         "priority": "high",
         "client_summary": "Registration of the KN-T100.",
         "health": "on_track",
+        "authority_overdue": False,
         "progress": 0,
         "next_due_date": None,
         "contract_number": "C-77",

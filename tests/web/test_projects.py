@@ -12,7 +12,13 @@ from accounts.models import User
 from milestones.models import Milestone
 from milestones.services import pathway_apply
 from projects.models import Project
-from tests.factories import ClientFactory, DeviceFactory, ProjectFactory, StaffUserFactory
+from tests.factories import (
+    ClientFactory,
+    DeviceClassificationFactory,
+    DeviceFactory,
+    ProjectFactory,
+    StaffUserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +31,8 @@ def pm_client(client, pm):
 
 def test_new_project_from_two_pathways_in_one_form(pm_client, pm, client_a):
     device = DeviceFactory(client=client_a)
+    DeviceClassificationFactory(device=device, market="CN", device_class="II")
+    DeviceClassificationFactory(device=device, market="US", device_class="II")
     response = pm_client.post(
         "/projects/new/",
         {
@@ -41,6 +49,21 @@ def test_new_project_from_two_pathways_in_one_form(pm_client, pm, client_a):
     page = pm_client.get(response["Location"]).content.decode()
     assert "Technical review" in page
     assert 'id="gantt"' in page
+
+
+def test_a_pathway_for_another_class_is_refused_in_the_form(pm_client, pm, client_a):
+    device = DeviceFactory(client=client_a, name_en="KN-T100")
+    DeviceClassificationFactory(device=device, market="CN", device_class="III")
+    data = {"client": client_a.id, "title": "Thermometer", "service_type": "registration", "devices": [device.id],
+            "project_manager": pm.id, "start_date": "2025-03-03", "priority": "normal", "contract_currency": "CNY",
+            "pathways": ["CN_NMPA_II"]}  # fmt: skip
+    response = pm_client.post("/projects/new/", data)
+    assert response.status_code == 400
+    assert "KN-T100 is class III in market CN; pathway CN_NMPA_II is for class II." in response.content.decode()
+    assert not Project.objects.filter(title="Thermometer").exists()
+    data["pathways"] = ["US_510K"]
+    response = pm_client.post("/projects/new/", data)
+    assert "KN-T100 has no classification in market US" in response.content.decode()
 
 
 def test_new_project_refuses_devices_of_another_client(pm_client, client_a, client_b):
