@@ -1,7 +1,7 @@
 """The regulatory engine through the REST API: pathways, apply-pathway, submissions driving clocks,
 reschedule, dependencies; client scoping and allowlists; constant queries; the permission matrix."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from milestones.models import Milestone
-from milestones.services import pathway_apply
+from milestones.services import clocks_expire_due, milestone_complete, pathway_apply
 from tests.factories import ClientFactory, ProjectFactory
 from tests.matrix import ACTORS, ADMIN_PM_RA, HISTORY, READ_DETAIL, READ_LIST, STAFF, fill, make_actor, row
 from tests.utils import all_keys, pinned
@@ -374,3 +374,139 @@ def test_an_fda_additional_information_hold_resumes_where_it_stopped(api, regula
         assert response.status_code == 200, (to, response.json())
     clock = submission.clocks.get(kind="authority_review")
     assert api.get(f"/api/v1/review-clocks/{clock.id}/").json()["due_on"] == "2026-09-08"
+
+
+def _walk(api, submission, steps):
+    url = f"/api/v1/submissions/{submission.id}/transition/"
+    for to, on in steps:
+        response = api.post(url, {"to": to, "on": on}, format="json")
+        assert response.status_code == 200, (to, response.json())
+    return response.json()
+
+
+def _milestone(api, submission, code):
+    body = api.get(f"/api/v1/milestones/?submission={submission.id}&page_size=50").json()
+    return next(m for m in body["results"] if m["code"] == code)
+
+
+def test_the_fda_decision_milestone_follows_its_clock_through_a_hold(api, regulatory, client_a):
+    """510(k) received 2026-03-02, AI request on FDA day 45 (2026-04-16), answered 2026-07-25: the decision
+    milestone stands at the clock's goal, 2026-09-08, and in between at the latest the rules allow."""
+    project = ProjectFactory(client=client_a, start_date=date(2026, 1, 5))
+    submission = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=date(2026, 1, 5))
+    api.as_user(regulatory)
+    _walk(api, submission, [("preparing", "2026-02-02"), ("submitted", "2026-03-02")])
+    assert _milestone(api, submission, "DECISION")["due_date"] == "2026-05-31"  # 90 FDA days from receipt
+    _walk(api, submission, [("accepted", "2026-03-16"), ("under_review", "2026-03-16"), ("deficiency", "2026-04-16")])
+    on_hold = _milestone(api, submission, "DECISION")
+    assert on_hold["due_date"] == "2026-11-27"  # the 180-day window (2026-10-13), then the 45 FDA days left
+    _walk(api, submission, [("under_review", "2026-07-25")])
+    decision = _milestone(api, submission, "DECISION")
+    assert (decision["due_date"], decision["follows_clock"]) == ("2026-09-08", "authority_review")
+    clock = submission.clocks.get(kind="authority_review")
+    assert api.get(f"/api/v1/review-clocks/{clock.id}/").json()["due_on"] == "2026-09-08"
+
+
+def test_the_nmpa_technical_review_counts_from_the_transfer(api, regulatory, client_a):
+    """NMPA Class II accepted 2026-09-28 → transfer 2026-10-08 (3 working days; National Day in between) →
+    technical review due 2026-12-30 (60 working days). A recorded transfer replaces the planned one."""
+    project = ProjectFactory(client=client_a, start_date=date(2026, 3, 2))
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=date(2026, 3, 2))
+    api.as_user(regulatory)
+    body = _walk(
+        api, submission, [("preparing", "2026-09-01"), ("submitted", "2026-09-21"), ("accepted", "2026-09-28")]
+    )
+    assert (body["transferred_on"], body["transfer_recorded"]) == ("2026-10-08", False)
+    clock = submission.clocks.get(kind="authority_review")
+    reading = api.get(f"/api/v1/review-clocks/{clock.id}/").json()
+    assert (reading["state"], reading["due_on"]) == ("running", "2026-12-30")
+    assert reading["events"][0]["on"] == "2026-10-08"
+    review = _milestone(api, submission, "TECHNICAL_REVIEW")
+    assert (review["planned_start"], review["due_date"]) == ("2026-10-08", "2026-12-30")
+    assert _milestone(api, submission, "ADMIN_DECISION")["due_date"] == "2027-01-28"  # successors shift with it
+
+    body = _walk(api, submission, [("under_review", "2026-10-12")])  # the transfer came two working days late
+    assert (body["transferred_on"], body["transfer_recorded"]) == ("2026-10-12", True)
+    reading = api.get(f"/api/v1/review-clocks/{clock.id}/").json()
+    assert reading["due_on"] == "2027-01-05"  # 60 working days from 2026-10-12, New Year's Day in between
+    assert [(e["action"], e["on"]) for e in reading["events"]] == [("start", "2026-10-12")]
+    assert _milestone(api, submission, "TECHNICAL_REVIEW")["due_date"] == "2027-01-05"
+
+
+def test_a_transfer_before_the_acceptance_is_refused(api, regulatory, planned):
+    api.as_user(regulatory)
+    _walk(api, planned, [("preparing", "2025-05-05"), ("submitted", "2025-05-12"), ("accepted", "2025-05-19")])
+    response = api.post(f"/api/v1/submissions/{planned.id}/transition/", {"to": "under_review", "on": "2025-05-16"},
+                        format="json")  # fmt: skip
+    assert response.status_code == 400 and "on" in response.json()
+    assert api.get(f"/api/v1/submissions/{planned.id}/").json()["status"] == "accepted"
+
+
+def test_nmpa_decision_and_certificate_have_clocks_their_milestones_follow(api, regulatory, client_a):
+    project = ProjectFactory(client=client_a, start_date=date(2026, 3, 2))
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=date(2026, 3, 2))
+    api.as_user(regulatory)
+    _walk(api, submission, [("preparing", "2026-09-01"), ("submitted", "2026-09-21"), ("accepted", "2026-09-28"),
+                            ("under_review", "2026-10-08"), ("decision_pending", "2026-11-02")])  # fmt: skip
+    decision = submission.clocks.get(kind="decision")
+    reading = api.get(f"/api/v1/review-clocks/{decision.id}/").json()
+    assert (reading["state"], reading["budget"], reading["due_on"]) == ("running", 20, "2026-11-30")
+    assert submission.clocks.get(kind="authority_review").state == "stopped"
+    assert _milestone(api, submission, "ADMIN_DECISION")["due_date"] == "2026-11-30"
+    _walk(api, submission, [("approved", "2026-11-20")])
+    certificate = submission.clocks.get(kind="certificate")
+    assert (certificate.state, certificate.due_on) == ("running", date(2026, 12, 4))  # 10 working days
+    assert submission.clocks.get(kind="decision").state == "stopped"
+    milestone = _milestone(api, submission, "CERTIFICATE")
+    assert milestone["due_date"] == "2026-12-04"
+    done = api.post(f"/api/v1/milestones/{milestone['id']}/complete/", {"on": "2026-12-01"}, format="json")
+    assert done.status_code == 200, done.json()
+    certificate.refresh_from_db()
+    assert certificate.state == "stopped"
+
+
+def test_an_authority_past_its_date_is_authority_overdue_not_our_lateness(api, regulatory, client_a, frozen_clock):
+    project = ProjectFactory(client=client_a, start_date=date(2026, 3, 2))
+    submission = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=date(2026, 3, 2))
+    for milestone in submission.milestones.exclude(responsible="authority"):
+        milestone_complete(milestone=milestone, actor=None, on=date(2026, 6, 1))
+    api.as_user(regulatory)
+    _walk(api, submission, [("preparing", "2026-06-01"), ("submitted", "2026-07-01")])  # goal 2026-09-29
+    frozen_clock.move_to(datetime(2026, 10, 20, 4, tzinfo=UTC))
+    assert clocks_expire_due() == 1
+    project_body = api.get(f"/api/v1/projects/{project.id}/").json()
+    # not late (the decision slipped past its baseline, which is a risk to the plan, not our lateness)
+    assert (project_body["health"], project_body["authority_overdue"]) == ("at_risk", True)
+    decision = _milestone(api, submission, "DECISION")
+    assert decision["due_state"] == "authority_overdue"
+    clock = submission.clocks.get(kind="authority_review")
+    reading = api.get(f"/api/v1/review-clocks/{clock.id}/").json()
+    assert (reading["state"], reading["expired"], reading["authority_overdue"]) == ("expired", True, True)
+    assert api.get("/api/v1/projects/?health=late").json()["count"] == 0
+    _walk(api, submission, [("accepted", "2026-07-10"), ("under_review", "2026-07-10"),
+                            ("decision_pending", "2026-10-21"), ("approved", "2026-10-21")])  # fmt: skip
+    assert api.get(f"/api/v1/projects/{project.id}/").json()["authority_overdue"] is True  # the steps are open
+    for milestone in submission.milestones.filter(responsible="authority"):
+        milestone_complete(milestone=milestone, actor=None, on=date(2026, 10, 21))
+    assert api.get(f"/api/v1/projects/{project.id}/").json()["authority_overdue"] is False
+
+
+def test_an_nmpa_window_that_runs_out_terminates_the_review_through_the_api(api, regulatory, pm, client_a):
+    """The beat's sweep, then what a PM and an integration see: review terminated, one notification."""
+    from milestones.tasks import day_change_refresh
+    from notifications.models import Notification
+
+    project = ProjectFactory(client=client_a, start_date=date(2025, 3, 3), project_manager=pm)
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=date(2025, 3, 3))
+    api.as_user(regulatory)
+    _walk(api, submission, [("preparing", "2025-05-05"), ("submitted", "2025-05-12"), ("accepted", "2025-05-19"),
+                            ("under_review", "2025-05-22"), ("deficiency", "2025-07-01")])  # fmt: skip
+    assert day_change_refresh()["expired_clocks"] == 1  # the frozen today (2026-11) is past the window (2026-07-01)
+    assert day_change_refresh()["expired_clocks"] == 0
+    body = api.get(f"/api/v1/submissions/{submission.id}/").json()
+    assert (body["status"], body["flag"]) == ("review_terminated", "deemed_withdrawn")
+    assert "under_review" in body["allowed_transitions"]  # a response dated inside the window may still come in
+    assert Notification.objects.filter(user=pm, event="review_clock.expired").count() == 1
+    late = api.post(f"/api/v1/submissions/{submission.id}/transition/", {"to": "under_review", "on": "2026-07-02"},
+                    format="json")  # fmt: skip
+    assert late.status_code == 400

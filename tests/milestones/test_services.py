@@ -313,3 +313,111 @@ def test_a_response_dated_inside_the_window_but_recorded_late_reopens_the_review
     review = submission.clocks.get(kind="authority_review")
     assert (review.state, review.round) == ("running", 2)
     assert submission.clocks.get(kind="applicant_response").state == "stopped"
+
+
+# --- Pathway templates, version 2 --------------------------------------------------------------------------------
+def classified(project, market, device_class, **device):
+    from tests.factories import DeviceClassificationFactory, DeviceFactory
+
+    made = DeviceFactory(client=project.client, **device)
+    DeviceClassificationFactory(device=made, market=market, device_class=device_class)
+    project.devices.add(made)
+    return made
+
+
+def test_version_2_is_in_force_from_version_1s_date_and_v1_projects_keep_v1(project):
+    from milestones.models import PathwayTemplate
+
+    v1, v2 = (PathwayTemplate.objects.get(code="CN_NMPA_II", version=n) for n in (1, 2))
+    assert v2.effective_from == v1.effective_from == date(2021, 10, 1)
+    PathwayTemplate.objects.filter(pk=v2.pk).update(effective_from=date(2030, 1, 1))  # as before the correction
+    old = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=START)
+    PathwayTemplate.objects.filter(pk=v2.pk).update(effective_from=v1.effective_from)
+    new = pathway_apply(project=ProjectFactory(start_date=START), actor=None, pathway="CN_NMPA_II", start_date=START)
+    assert (old.pathway.version, new.pathway.version) == (1, 2)
+    steps = (("preparing", START), ("submitted", START), ("accepted", date(2025, 3, 10)))
+    old, new = walk(old, *steps), walk(new, *steps)
+    # v1: the review starts when the submission goes under review; v2: at acceptance, dated at the transfer
+    assert old.clocks.get(kind="authority_review").state == "not_started"
+    assert sorted(old.clocks.values_list("kind", flat=True)) == ["applicant_response", "authority_review"]
+    review = new.clocks.get(kind="authority_review")
+    assert (review.state, review.running_since) == ("running", date(2025, 3, 13))
+    assert new.transferred_on == date(2025, 3, 13) and not new.transfer_recorded
+
+
+def test_pma_acceptance_and_filing_are_counted_from_receipt_and_a_panel_is_chosen_at_apply(project):
+    plain = pathway_apply(project=project, actor=None, pathway="US_PMA", start_date=START)
+    panel = pathway_apply(project=ProjectFactory(start_date=START), actor=None, pathway="US_PMA", start_date=START,
+                          options=["advisory_panel"])  # fmt: skip
+    for submission, budget in ((plain, 180), (panel, 320)):
+        milestones = {m.code: m for m in submission.milestones.all()}
+        receipt = milestones["SUBMISSION"].due_date
+        assert milestones["ACCEPTANCE_REVIEW"].due_date == receipt + timedelta(days=15)
+        assert milestones["FILING_REVIEW"].due_date == receipt + timedelta(days=45)
+        assert milestones["DECISION"].due_date == receipt + timedelta(days=budget)
+        assert submission.clocks.get(kind="authority_review").budget == budget
+    assert (plain.options, panel.options) == ([], ["advisory_panel"])
+    with pytest.raises(ValidationError, match="no option cecp_exempt"):
+        pathway_apply(project=ProjectFactory(), actor=None, pathway="US_PMA", start_date=START, options=["cecp_exempt"])
+
+
+@pytest.mark.parametrize(
+    ("pathway", "device_class", "device", "options", "cecp"),
+    [
+        ("EU_MDR_III", "III", {"implantable": True}, [], True),
+        ("EU_MDR_III", "III", {"implantable": True}, ["cecp_exempt"], False),  # Art. 54(2)
+        ("EU_MDR_III", "III", {"implantable": False}, [], False),
+        ("EU_MDR_IIA_IIB", "IIb", {"kind": "active", "administers_medicinal_product": True}, [], True),
+        ("EU_MDR_IIA_IIB", "IIb", {"kind": "active", "administers_medicinal_product": False}, [], False),
+        ("EU_MDR_IIA_IIB", "IIb", {"kind": "non_active", "administers_medicinal_product": True}, [], False),
+        ("EU_MDR_IIA_IIB", "IIa", {"kind": "active", "administers_medicinal_product": True}, [], False),
+    ],
+)
+def test_the_eu_clinical_evaluation_consultation_only_where_art_54_asks_for_it(
+    project, pathway, device_class, device, options, cecp
+):
+    classified(project, "EU", device_class, **device)
+    submission = pathway_apply(project=project, actor=None, pathway=pathway, start_date=START, options=options)
+    codes = set(submission.milestones.values_list("code", flat=True))
+    assert ("CECP" in codes) is cecp
+    certificate = submission.milestones.get(code="CE_CERTIFICATE")
+    predecessors = set(certificate.predecessor_links.values_list("predecessor__code", flat=True))
+    assert predecessors == {"STAGE2_AUDIT", "TD_ASSESSMENT"} | ({"CECP"} if cecp else set())
+
+
+@pytest.mark.parametrize(
+    ("pathway", "market", "device_class", "message"),
+    [
+        ("CN_NMPA_II", "CN", "III", "is class III in market CN; pathway CN_NMPA_II is for class II"),
+        ("US_PMA", "US", "II", "is class II in market US; pathway US_PMA is for class III"),
+        ("CN_NMPA_II", "US", "II", "has no classification in market CN"),
+    ],
+)
+def test_a_device_not_classified_for_the_pathway_is_refused_and_nothing_is_planned(
+    project, pathway, market, device_class, message
+):
+    classified(project, market, device_class)
+    with pytest.raises(ValidationError, match=message):
+        pathway_apply(project=project, actor=None, pathway=pathway, start_date=START)
+    assert not project.submissions.exists() and not project.milestones.exists()
+
+
+def test_a_follower_moved_by_its_clock_is_not_a_date_set_by_hand_and_its_successors_shift(project):
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=START)
+    planned = {m.code: m.due_date for m in submission.milestones.all()}
+    walk(submission, ("preparing", START), ("submitted", START), ("accepted", date(2025, 9, 1)))
+    review = submission.milestones.get(code="TECHNICAL_REVIEW")
+    clock = submission.clocks.get(kind="authority_review")
+    assert review.due_date == clock.due_on != planned["TECHNICAL_REVIEW"]
+    assert not review.due_date_set_by_hand and review.baseline_due_date == planned["TECHNICAL_REVIEW"]
+    decision = submission.milestones.get(code="ADMIN_DECISION")
+    assert decision.planned_start == clock.due_on and decision.due_date > planned["ADMIN_DECISION"]
+
+
+def test_an_nmpa_supplement_puts_the_review_at_the_latest_the_rules_allow(project):
+    submission = nmpa_in_supplement(project)  # notice 2025-06-02: window to 2026-06-02, then 60 fresh working days
+    review = submission.milestones.get(code="TECHNICAL_REVIEW")
+    assert review.due_date == workdays_after(date(2026, 6, 2), 60) == date(2026, 8, 26)
+    walk(submission, ("under_review", date(2025, 9, 1)))
+    review.refresh_from_db()
+    assert review.due_date == submission.clocks.get(kind="authority_review").due_on == workdays_after(date(2025, 9, 1), 60)
