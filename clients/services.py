@@ -172,6 +172,7 @@ def device_create(
     sterile: bool = False,
     implantable: bool = False,
     has_software: bool = False,
+    administers_medicinal_product: bool = False,
     intended_use: str = "",
     classifications: list[dict[str, Any]] | None = None,
 ) -> Device:
@@ -184,6 +185,7 @@ def device_create(
         sterile=sterile,
         implantable=implantable,
         has_software=has_software,
+        administers_medicinal_product=administers_medicinal_product,
         intended_use=intended_use,
     )
     save_audited(device, actor=actor)

@@ -19,7 +19,7 @@ def _lines(reminders) -> list[dict]:
             "item": localised(r.params.get("item", "")),
             "project": r.params.get("project", ""),
             "due": r.due_date,
-            "when": due_phrase((r.due_date - today).days),
+            "when": due_phrase((r.due_date - today).days, chase=bool(r.params.get("chase"))),
             "escalated": r.escalated,
             "link": settings.SITE_URL.rstrip("/") + (r.url or CLIENT_LINK),
         }

@@ -24,12 +24,19 @@ def localised(value):
     return value
 
 
-def due_phrase(offset: int) -> str:
-    """“due in 3 days” / “due today” / “overdue by 2 days” for a reminder's offset."""
+def due_phrase(offset: int, *, chase: bool = False) -> str:
+    """“due in 3 days” / “due today” / “overdue by 2 days” for a reminder's offset; for the authority's own step
+    (``chase``) past its date, “authority overdue by 2 days: chase” — it is not the CRO's lateness."""
     if offset > 0:
         return ngettext("due in %(days)d day", "due in %(days)d days", offset) % {"days": offset}
     if offset == 0:
         return _("due today")
+    if chase:
+        return ngettext(
+            "authority overdue by %(days)d day: chase the authority",
+            "authority overdue by %(days)d days: chase the authority",
+            -offset,
+        ) % {"days": -offset}
     return ngettext("overdue by %(days)d day", "overdue by %(days)d days", -offset) % {"days": -offset}
 
 
@@ -41,7 +48,8 @@ def kind_label(code: str) -> str:
 
 
 def _reminder_params(params: dict) -> dict:
-    return {**params, "kind": kind_label(params.get("kind", "")), "when": due_phrase(int(params.get("offset", 0)))}
+    when = due_phrase(int(params.get("offset", 0)), chase=bool(params.get("chase")))
+    return {**params, "kind": kind_label(params.get("kind", "")), "when": when}
 
 
 def render_message(event: str, params: dict) -> str:

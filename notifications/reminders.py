@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Role
 from labtests.choices import OrderStatus
 from labtests.models import TestOrder
-from milestones.choices import OPEN_MILESTONE_STATUSES, ClockKind, ClockState, Responsible
+from milestones.choices import AUTHORITY_CLOCK_KINDS, OPEN_MILESTONE_STATUSES, ClockKind, ClockState, Responsible
 from milestones.models import Milestone, ReviewClock
 from projects.choices import ProjectStatus
 
@@ -65,6 +65,11 @@ def kind_choices() -> list[tuple[str, str]]:
     return [(code, kind.label) for code, kind in REMINDER_KINDS.items()]
 
 
+def _chase(authority: bool) -> dict:
+    """The authority's own items past their date are worded “authority overdue: chase”, not as our lateness."""
+    return {"chase": True} if authority else {}
+
+
 def _names(row: dict) -> dict:
     return {"zh": row["name_zh"] or row["name_en"], "en": row["name_en"] or row["name_zh"]}
 
@@ -86,7 +91,11 @@ def _describe_milestone(row: dict) -> DueItem:
         project_manager_id=row["project__project_manager_id"],
         owner_id=row["owner_id"],
         client_task=row["responsible"] == Responsible.CLIENT and row["client_visible"],
-        params={"item": _names(row), "project": row["project__code"]},
+        params={
+            "item": _names(row),
+            "project": row["project__code"],
+            **_chase(row["responsible"] == Responsible.AUTHORITY),
+        },
         url=f"/projects/{row['project_id']}/",
     )
 
@@ -161,9 +170,13 @@ register(
 # --- review clocks -----------------------------------------------------------------------------------------------
 
 
-def _running_clocks(*kinds: str) -> Callable[[], QuerySet]:
+def _running_clocks(*kinds: str, while_expired: bool = False) -> Callable[[], QuerySet]:
+    """Running clocks of ``kinds``; ``while_expired`` keeps an expired one (the authority's, to chase until it
+    decides) in the overdue reminders."""
+    states = [ClockState.RUNNING, ClockState.EXPIRED] if while_expired else [ClockState.RUNNING]
+
     def open_items() -> QuerySet:
-        return ReviewClock.objects.filter(kind__in=kinds, state=ClockState.RUNNING, due_on__isnull=False).annotate(
+        return ReviewClock.objects.filter(kind__in=kinds, state__in=states, due_on__isnull=False).annotate(
             due=F("due_on")
         )
 
@@ -179,7 +192,11 @@ def _describe_clock(client_task: bool) -> Callable[[dict], DueItem]:
             project_manager_id=row["submission__project__project_manager_id"],
             owner_id=None,
             client_task=client_task,
-            params={"item": bilingual(ClockKind(row["kind"]).label), "project": row["submission__project__code"]},
+            params={
+                "item": bilingual(ClockKind(row["kind"]).label),
+                "project": row["submission__project__code"],
+                **_chase(row["kind"] in AUTHORITY_CLOCK_KINDS),
+            },
             url=f"/projects/{row['submission__project_id']}/",
         )
 
@@ -200,7 +217,7 @@ register(
     ReminderKind(
         code="review_clock_due",
         label=_("Review clocks running out"),
-        open_items=_running_clocks(ClockKind.AUTHORITY_REVIEW, ClockKind.QMS_INSPECTION, ClockKind.DECISION),
+        open_items=_running_clocks(*AUTHORITY_CLOCK_KINDS, while_expired=True),
         describe=_describe_clock(client_task=False),
         fields=_CLOCK_FIELDS,
         escalate_to=Role.ADMIN,

@@ -180,7 +180,8 @@ def _planned_reminders(
                     **base, offset=offset, recipient_id=pk, url=_link_for(pk, item, audience)
                 )
         threshold = rule.escalate_after_days
-        if threshold and -days_until >= threshold:
+        if threshold and -days_until >= threshold and not item.params.get("chase"):  # the authority's lateness
+            # is chased by the PM (reminded above), not escalated to the CRO's management as ours.
             # One row per person and offset: someone already reminded at this offset gets it marked escalated.
             for pk in _escalation_recipients(kind, item, audience):
                 planned[item.target_id, -threshold, pk] = Reminder(

@@ -20,6 +20,7 @@ class ProjectFilterSet(StaffOnlyFiltersMixin, django_filters.FilterSet):
     service_type = ChoiceInFilter(choices=ServiceType.choices, label=_("Service type"))
     priority = ChoiceInFilter(choices=Priority.choices, label=_("Priority"))
     health = ChoiceInFilter(choices=Health.choices, label=_("Health"))
+    authority_overdue = django_filters.BooleanFilter(label=_("Authority overdue"))
     project_manager = django_filters.ModelChoiceFilter(queryset=staff_user_choices, label=_("Project manager"))
     due_after = BusinessDateFilter(field_name="next_due_date", lookup_expr="gte", label=_("Next due from"))
     due_before = BusinessDateFilter(field_name="next_due_date", lookup_expr="lte", label=_("Next due until"))

@@ -85,6 +85,7 @@ class DeviceForm(VersionedFormMixin, forms.ModelForm):
             "sterile",
             "implantable",
             "has_software",
+            "administers_medicinal_product",
             "intended_use",
         ]
         widgets = {"intended_use": forms.Textarea(attrs={"rows": 3})}
@@ -140,15 +141,30 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
-def pathway_choices():
+def _newest_pathways():
     from milestones.models import PathwayTemplate
 
-    seen, choices = set(), []
+    seen = set()
     for pathway in PathwayTemplate.objects.order_by("code", "-version"):
         if pathway.code not in seen:
             seen.add(pathway.code)
-            choices.append((pathway.code, f"{pathway.code} · {pathway.name}"))
-    return choices
+            yield pathway
+
+
+def pathway_choices():
+    return [(pathway.code, f"{pathway.code} · {pathway.name}") for pathway in _newest_pathways()]
+
+
+def pathway_option_choices():
+    """``CODE:option`` for every option a pathway offers (a PMA advisory panel, an Art. 54(2) exemption)."""
+    from django.utils.translation import get_language
+
+    chinese = (get_language() or "").startswith("zh")
+    return [
+        (f"{pathway.code}:{key}", f"{pathway.code} · {option.get('name_zh' if chinese else 'name_en', key)}")
+        for pathway in _newest_pathways()
+        for key, option in sorted(pathway.options.items())
+    ]
 
 
 class ProjectFromPathwayForm(forms.ModelForm):
@@ -172,6 +188,13 @@ class ProjectFromPathwayForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_("Milestones, dependencies and review clocks are planned from the start date."),
+    )
+    pathway_options = forms.MultipleChoiceField(
+        label=_("Pathway options"),
+        choices=pathway_option_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Taken into account only for the pathways ticked above."),
     )
     activate = forms.BooleanField(label=_("Activate the project now"), required=False, initial=True)
 
@@ -205,6 +228,11 @@ class ProjectFromPathwayForm(forms.ModelForm):
 
     def service_data(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k in self.Meta.fields}
+
+    def options_of(self, code: str) -> list[str]:
+        return [
+            value.split(":", 1)[1] for value in self.cleaned_data["pathway_options"] if value.startswith(f"{code}:")
+        ]
 
 
 class RescheduleForm(VersionedFormMixin, forms.Form):

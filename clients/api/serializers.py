@@ -129,7 +129,8 @@ class DevicePublicSerializer(serializers.ModelSerializer):
         model = Device
         fields = [
             "id", "client", "name", "name_zh", "name_en", "model_numbers", "kind", "sterile", "implantable",
-            "has_software", "intended_use", "classifications", "created_at", "updated_at", "version",
+            "has_software", "administers_medicinal_product", "intended_use", "classifications", "created_at",
+            "updated_at", "version",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -150,7 +151,7 @@ class DeviceInputSerializer(InputModelSerializer):
         model = Device
         fields = [
             "client", "name_zh", "name_en", "model_numbers", "kind", "sterile", "implantable", "has_software",
-            "intended_use", "classifications",
+            "administers_medicinal_product", "intended_use", "classifications",
         ]  # fmt: skip
 
     def validate_classifications(self, value):
@@ -166,7 +167,8 @@ class DeviceUpdateSerializer(DeviceInputSerializer):
 
     class Meta(DeviceInputSerializer.Meta):
         fields = [
-            "name_zh", "name_en", "model_numbers", "kind", "sterile", "implantable", "has_software", "intended_use",
+            "name_zh", "name_en", "model_numbers", "kind", "sterile", "implantable", "has_software",
+            "administers_medicinal_product", "intended_use",
         ]  # fmt: skip
 
 

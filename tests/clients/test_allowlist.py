@@ -17,7 +17,7 @@ CLIENT_FIELDS = {
 CONTACT_FIELDS = {"id", "client", "name", "email", "phone", "role", "is_primary", "created_at", "updated_at", "version"}
 DEVICE_FIELDS = {
     "id", "client", "name", "name_zh", "name_en", "model_numbers", "kind", "sterile", "implantable", "has_software",
-    "intended_use", "classifications", "created_at", "updated_at", "version",
+    "administers_medicinal_product", "intended_use", "classifications", "created_at", "updated_at", "version",
 }  # fmt: skip
 SUMMARY_FIELDS = {"id", "code", "name"}
 CLASSIFICATION_FIELDS = {"id", "market", "device_class", "code", "rationale", "updated_at", "version"}

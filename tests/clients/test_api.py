@@ -92,6 +92,7 @@ def test_device_detail_pinned(api, pm, kangnuo):
         "sterile": False,
         "implantable": False,
         "has_software": True,
+        "administers_medicinal_product": False,
         "intended_use": "Body temperature.",
         "classifications": [
             {

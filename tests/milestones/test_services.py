@@ -420,4 +420,6 @@ def test_an_nmpa_supplement_puts_the_review_at_the_latest_the_rules_allow(projec
     assert review.due_date == workdays_after(date(2026, 6, 2), 60) == date(2026, 8, 26)
     walk(submission, ("under_review", date(2025, 9, 1)))
     review.refresh_from_db()
-    assert review.due_date == submission.clocks.get(kind="authority_review").due_on == workdays_after(date(2025, 9, 1), 60)
+    assert (
+        review.due_date == submission.clocks.get(kind="authority_review").due_on == workdays_after(date(2025, 9, 1), 60)
+    )

@@ -274,3 +274,40 @@ def test_every_schedule_is_installed_into_celery_beat(settings):
     assert tasks["reminder digest"].crontab.hour == str(settings.REMINDER_DIGEST_HOUR)
     assert tasks["day change refresh"].task == "milestones.tasks.day_change_refresh"
     assert PeriodicTask.objects.filter(name="reminder sweep").count() == 1
+
+
+def test_an_authority_step_past_its_date_is_chased_by_the_pm_not_escalated_as_our_lateness(project, pm):
+    from notifications.messages import render_message
+
+    admin = StaffUserFactory(roles=["admin"], username="admin_r")
+    make_milestone(project, days=-4, responsible="authority", name="Technical review")
+    ours = make_milestone(project, days=-4, name="Dossier")
+    message_ids = sweep()["message_ids"]
+    authority_rows = Reminder.objects.exclude(target_id=ours.pk)
+    assert list(authority_rows.values_list("recipient__username", "offset", "escalated")) == [("pm_r", -4, False)]
+    assert not authority_rows.filter(recipient=admin).exists()  # ours (3+ days overdue) escalates, theirs not
+    assert Reminder.objects.filter(target_id=ours.pk, recipient=admin, escalated=True).exists()
+    reminder = authority_rows.get()
+    text = render_message("reminder.due", {**reminder.params, "kind": reminder.kind, "offset": reminder.offset,
+                                           "due": str(reminder.due_date)})  # fmt: skip
+    assert "authority overdue by 4 days: chase the authority" in text
+    for message_id in message_ids:
+        services.reminder_message_send(message_id=message_id)
+    to_pm = next(message for message in mail.outbox if message.to == [pm.email])
+    assert "authority overdue by 4 days: chase the authority" in to_pm.body
+    assert "Dossier" in to_pm.body and "overdue by 4 days" in to_pm.body
+
+
+def test_an_expired_authority_clock_keeps_being_chased(project, pm):
+    from milestones.models import ReviewClock
+    from milestones.services import clocks_expire_due, pathway_apply, submission_transition
+
+    submission = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=date(2026, 1, 5))
+    for to, on in (("preparing", date(2026, 7, 1)), ("submitted", date(2026, 8, 17))):  # goal 2026-11-15
+        submission_transition(submission=submission, actor=None, to=to, on=on)
+    assert clocks_expire_due(today=TODAY) == 1
+    clock = ReviewClock.objects.get(submission=submission, kind="authority_review")
+    assert clock.state == "expired"
+    sweep()
+    row = Reminder.objects.get(kind="review_clock_due", target_id=clock.pk)
+    assert (row.recipient_id, row.offset, row.params["chase"]) == (pm.pk, -8, True)

@@ -98,7 +98,9 @@ class ProjectCreateView(WriteFormMixin, TemplateView):
         actor = self.request.user
         project = project_create(actor=actor, **form.service_data())
         for code in form.cleaned_data["pathways"]:
-            pathway_apply(project=project, actor=actor, pathway=code, start_date=project.start_date)
+            pathway_apply(
+                project=project, actor=actor, pathway=code, start_date=project.start_date, options=form.options_of(code)
+            )
         if form.cleaned_data["activate"]:
             project = project_transition(project=project, actor=actor, to=ProjectStatus.ACTIVE)
         return project
