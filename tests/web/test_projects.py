@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from accounts.models import User
 from milestones.models import Milestone
-from milestones.services import pathway_apply
+from milestones.services import milestone_complete, pathway_apply
 from projects.models import Project
 from tests.factories import (
     ClientFactory,
@@ -144,3 +144,35 @@ def test_project_pages_run_constant_queries(client, pm, django_assert_max_num_qu
     )
     with django_assert_max_num_queries(10):
         client.get("/projects/?page_size=50")
+
+
+def test_a_pathway_option_is_chosen_on_the_new_project_page(pm_client, pm, client_a):
+    page = pm_client.get("/projects/new/").content.decode()
+    assert 'value="US_PMA:advisory_panel"' in page and "With an advisory panel (320 days)" in page
+    data = {"client": client_a.id, "title": "Heart valve", "service_type": "registration", "project_manager": pm.id,
+            "start_date": "2025-03-03", "priority": "normal", "contract_currency": "CNY",
+            "pathways": ["US_PMA", "EU_MDR_III"], "pathway_options": ["US_PMA:advisory_panel"]}  # fmt: skip
+    assert pm_client.post("/projects/new/", data).status_code == 302
+    project = Project.objects.get(title="Heart valve")
+    pma, mdr = (project.submissions.get(pathway_code=code) for code in ("US_PMA", "EU_MDR_III"))
+    assert (pma.options, pma.clocks.get(kind="authority_review").budget) == (["advisory_panel"], 320)
+    assert mdr.options == []  # an option of another pathway is not passed on
+
+
+@pytest.mark.parametrize(("language", "badge"), [("en", "Authority overdue"), ("zh-hans", "审批方逾期")])
+def test_an_authority_past_its_date_shows_as_authority_overdue_not_late(client, pm, client_a, language, badge):
+    pm.language = language
+    pm.save()
+    client.force_login(pm)
+    project = ProjectFactory(client=client_a, project_manager=pm, start_date=date(2025, 3, 3))
+    submission = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=date(2025, 3, 3))
+    for milestone in submission.milestones.exclude(responsible="authority"):
+        milestone_complete(milestone=milestone, actor=None, on=milestone.due_date)
+    project.refresh_from_db()
+    assert project.health != "late" and project.authority_overdue
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert page.count('class="badge authority-overdue"') >= 3  # the project and its two authority milestones
+    assert badge in page
+    listed = client.get("/projects/?authority_overdue=true").content.decode()
+    assert project.code in listed
+    assert project.code not in client.get("/projects/?authority_overdue=false").content.decode()
