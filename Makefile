@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://cdmo:cdmo@127.0.0.1:5432/cdmo
-TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: run test lint format migrate demo messages services clean bench
 

@@ -427,6 +427,26 @@ def webhook_signature(*, secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
+WEBHOOK_TOLERANCE_SECONDS = 300
+
+
+def webhook_signature_verify(
+    *, secret: str, timestamp: str, body: bytes, signature: str, now: datetime | None = None
+) -> bool:
+    """The receiver's check, as the README documents it: the ``X-CDMO-Signature`` must be the HMAC of this
+    timestamp and body, and the ``X-CDMO-Timestamp`` within ``WEBHOOK_TOLERANCE_SECONDS`` of the receiver's
+    clock — so a captured request replayed later is refused even though its signature is genuine."""
+    try:
+        sent = int(timestamp)
+    except (TypeError, ValueError):
+        return False
+    current = (now or clock.now()).timestamp()
+    if abs(current - sent) > WEBHOOK_TOLERANCE_SECONDS:
+        return False
+    expected = "sha256=" + webhook_signature(secret=secret, timestamp=str(sent), body=body)
+    return hmac.compare_digest(expected, signature or "")
+
+
 def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
     body = json.dumps(delivery.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     timestamp = str(int(clock.now().timestamp()))

@@ -163,3 +163,38 @@ def test_accelerated_ageing_rounds_up_to_whole_days():
     assert accelerated_ageing_days(1) == 46  # 365 / 8 = 45.6
     assert accelerated_ageing_days(1, ageing_temperature=45) == 92  # factor 4: 91.25
     assert TestService.objects.get(code="PKG-AGING").turnaround_days == 92
+
+
+def test_the_report_lifecycle_is_draft_issued_superseded_and_nothing_else(order, people):
+    """SPEC §4: an amendment is a new version that supersedes the issued one; clients see issued reports only.
+    Draft → issued (issue), issued → superseded (amend); amending a draft or a superseded report is refused."""
+    order = run_to_testing(order, people)
+    for item in order.items.all():
+        lab.test_item_assign(item=item, actor=people["manager"], engineer=people["engineer"])
+        lab.test_item_submit_result(item=item, actor=people["engineer"], verdict="pass")
+        lab.test_item_verify(item=item, actor=people["manager"])
+    draft = lab.test_report_create(order=order, actor=people["manager"], upload=pdf_upload())
+    assert draft.status == "draft"
+    with pytest.raises(ConflictError):  # one draft at a time
+        lab.test_report_create(order=order, actor=people["manager"], upload=pdf_upload("second.pdf"))
+    with pytest.raises(TransitionNotAllowed):
+        lab.test_report_amend(report=draft, actor=people["manager"], upload=pdf_upload("v2.pdf"), reason="x")
+    issued = lab.test_report_issue(order=order, actor=people["manager"])
+    assert (issued.pk, issued.status) == (draft.pk, "issued")
+    amended = lab.test_report_amend(report=issued, actor=people["manager"], upload=pdf_upload("v2.pdf"), reason="typo")
+    issued.refresh_from_db()
+    assert (issued.status, amended.status) == ("superseded", "issued")
+    with pytest.raises(TransitionNotAllowed):
+        lab.test_report_amend(report=issued, actor=people["manager"], upload=pdf_upload("v3.pdf"), reason="again")
+    assert sorted(order.reports.values_list("version", "status")) == [(1, "superseded"), (2, "issued")]
+
+
+def test_a_hold_begun_in_testing_cannot_end_in_a_cancellation(order, people):
+    """Cancelled is before testing only — also through a hold that began once testing had started."""
+    order = run_to_testing(order, people)
+    order = lab.test_order_hold(order=order, actor=people["engineer"], reason="power outage")
+    with pytest.raises(TransitionNotAllowed) as refused:
+        lab.test_order_cancel(order=order, actor=people["pm"], reason="client gave up")
+    assert refused.value.allowed == ["in_testing"]
+    order.refresh_from_db()
+    assert order.status == "on_hold"

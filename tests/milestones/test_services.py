@@ -423,3 +423,27 @@ def test_an_nmpa_supplement_puts_the_review_at_the_latest_the_rules_allow(projec
     assert (
         review.due_date == submission.clocks.get(kind="authority_review").due_on == workdays_after(date(2025, 9, 1), 60)
     )
+
+
+def test_a_clock_is_at_risk_from_the_day_a_fifth_of_its_budget_is_left(project):
+    """SPEC §4: at risk when 20 % or less of the budget is left — 18 of a 510(k)'s 90 FDA days."""
+    submission = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=START)
+    walk(submission, ("preparing", START), ("submitted", date(2025, 3, 3)))
+    clock = submission.clocks.get(kind="authority_review")
+    assert (clock.warn_on, clock.due_on) == (date(2025, 3, 3) + timedelta(days=72), date(2025, 3, 3) + timedelta(90))
+    assert not ReviewClock.objects.filter(pk=clock.pk, warn_on__lte=clock.warn_on - timedelta(days=1)).exists()
+
+
+def test_every_additional_information_request_restarts_the_applicants_window(project):
+    """FDA may ask again after an answer: each request opens a fresh 180-day window (a new round of the
+    applicant clock), and the review clock resumes where it stopped each time."""
+    submission = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=START)
+    steps = [("preparing", START), ("submitted", date(2025, 3, 3)), ("accepted", date(2025, 3, 17)),
+             ("under_review", date(2025, 3, 17)), ("deficiency", date(2025, 4, 1)), ("under_review", date(2025, 5, 1)),
+             ("deficiency", date(2025, 6, 2))]  # fmt: skip
+    submission = walk(submission, *steps)
+    window = submission.clocks.get(kind="applicant_response")
+    assert (window.state, window.round, window.due_on) == ("running", 2, date(2025, 6, 2) + timedelta(days=180))
+    assert list(window.events.values_list("action", flat=True)) == ["start", "stop", "restart"]
+    review = submission.clocks.get(kind="authority_review")
+    assert (review.state, review.consumed_before) == ("paused", 29 + 32)  # 3-03→4-01, then 5-01→6-02

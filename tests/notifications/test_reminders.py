@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import translation
 
 from milestones.services import milestone_complete, milestone_create, milestone_reschedule
 from notifications import services
@@ -288,9 +289,11 @@ def test_an_authority_step_past_its_date_is_chased_by_the_pm_not_escalated_as_ou
     assert not authority_rows.filter(recipient=admin).exists()  # ours (3+ days overdue) escalates, theirs not
     assert Reminder.objects.filter(target_id=ours.pk, recipient=admin, escalated=True).exists()
     reminder = authority_rows.get()
-    text = render_message("reminder.due", {**reminder.params, "kind": reminder.kind, "offset": reminder.offset,
-                                           "due": str(reminder.due_date)})  # fmt: skip
-    assert "authority overdue by 4 days: chase the authority" in text
+    params = {**reminder.params, "kind": reminder.kind, "offset": reminder.offset, "due": str(reminder.due_date)}
+    with translation.override("en"):
+        assert "authority overdue by 4 days: chase the authority" in render_message("reminder.due", params)
+    with translation.override("zh-hans"):
+        assert "审批方已逾期 4 天：请催办" in render_message("reminder.due", params)
     for message_id in message_ids:
         services.reminder_message_send(message_id=message_id)
     to_pm = next(message for message in mail.outbox if message.to == [pm.email])
@@ -311,3 +314,55 @@ def test_an_expired_authority_clock_keeps_being_chased(project, pm):
     sweep()
     row = Reminder.objects.get(kind="review_clock_due", target_id=clock.pk)
     assert (row.recipient_id, row.offset, row.params["chase"]) == (pm.pk, -8, True)
+
+
+def test_the_unique_constraint_refuses_a_second_reminder_of_the_same_key(project, pm):
+    """The guard itself, not an outcome: the database refuses the duplicate whoever inserts it."""
+    from django.db import IntegrityError, transaction
+
+    make_milestone(project, days=0, name="Design freeze")
+    sweep()
+    first = Reminder.objects.first()
+    duplicate = {f: getattr(first, f) for f in ("rule_id", "kind", "target_id", "due_date", "offset", "recipient_id")}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reminder.objects.create(**duplicate, params={})
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_sweeps_racing_past_the_existence_check_leave_one_reminder_per_key(project, pm, owner, monkeypatch):
+    """Two connections both find nothing inserted yet (a barrier holds them right after the check), then both
+    insert: both succeed and each key is there once — the constraint and ``ignore_conflicts`` settle the race."""
+    import threading
+
+    from django.db import connection
+
+    for days in (0, 1, 3):
+        make_milestone(project, days=days, owner=owner, name=f"Item {days}")
+    barrier = threading.Barrier(2, timeout=30)
+    checked = services._without_existing
+
+    def check_then_wait(rule, planned):
+        fresh = checked(rule, planned)
+        barrier.wait()
+        return fresh
+
+    monkeypatch.setattr(services, "_without_existing", check_then_wait)
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(services.reminders_create(today=TODAY))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and len(results) == 2
+    assert results[0] == results[1] == 6  # each tried every row: the check saw nothing of the other's
+    keys = list(Reminder.objects.values_list("rule_id", "target_id", "due_date", "offset", "recipient_id"))
+    assert len(keys) == len(set(keys)) == 6  # 3 items × (PM, owner)

@@ -5,11 +5,12 @@ internal fields; the API's permission matrix."""
 import hashlib
 import hmac
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.db import transaction
 
+from core import clock
 from milestones.services import milestone_complete, pathway_apply
 from notifications import services
 from notifications.choices import DeliveryStatus
@@ -67,6 +68,28 @@ def test_a_delivery_is_signed_over_timestamp_dot_body(plan, pm):
     delivery.refresh_from_db()
     assert (delivery.status, delivery.response_code, delivery.attempts) == (DeliveryStatus.SUCCEEDED, 200, 1)
     assert services.webhook_delivery_attempt(delivery_id=delivery.pk).sent == 0  # never twice
+
+
+def test_the_timestamp_is_the_clocks_and_a_replayed_request_is_refused(plan, pm, frozen_clock):
+    """Replay protection rests on the timestamp: it is the (frozen) clock's second, and the documented check
+    refuses the same genuine signature once the tolerance has passed."""
+    with Receiver() as receiver:
+        hook = staff_hook(url=receiver.url, events=["project.status_changed"])
+        project_transition(project=plan.project, actor=pm, to="on_hold", reason="client asked")
+        (delivery,) = WebhookDelivery.objects.all()
+        services.webhook_delivery_attempt(delivery_id=delivery.pk)
+        (request,) = receiver.requests
+    headers, body = request["headers"], request["body"]
+    sent = int(headers["x-cdmo-timestamp"])
+    assert abs(sent - clock.now().timestamp()) < 120  # the clock's now (ticking from the frozen instant)
+    signed = {"secret": hook.secret, "timestamp": headers["x-cdmo-timestamp"], "body": body,
+              "signature": headers["x-cdmo-signature"]}  # fmt: skip
+    assert services.webhook_signature_verify(**signed)
+    assert not services.webhook_signature_verify(**{**signed, "body": body + b" "})  # tampered
+    assert not services.webhook_signature_verify(**{**signed, "timestamp": str(sent + 1)})  # re-dated
+    assert not services.webhook_signature_verify(**{**signed, "timestamp": "0"})
+    frozen_clock.move_to(datetime.fromtimestamp(sent + services.WEBHOOK_TOLERANCE_SECONDS + 60, tz=UTC))
+    assert not services.webhook_signature_verify(**signed)  # the same request, replayed six minutes later
 
 
 def test_a_failing_receiver_is_retried_with_growing_delays_then_given_up(plan, pm, settings):

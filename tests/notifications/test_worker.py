@@ -6,9 +6,7 @@ import hashlib
 import hmac
 import io
 import itertools
-import os
 import subprocess
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -25,7 +23,7 @@ from tests.factories import ProjectFactory, StaffUserFactory
 
 from .receiver import Receiver
 from .worker import CELERY as CELERY_BIN
-from .worker import ROOT, Sink, Worker, manage, purge_broker, reset_broker_connections, wait_until
+from .worker import ROOT, PrivateRedis, Sink, Worker, manage, purge_broker, reset_broker_connections, wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -55,6 +53,15 @@ def due_milestones(pm, count: int, owner=None):
     return project
 
 
+def claims_older_than(seconds: float):
+    """Every reminder still claimed was claimed more than ``seconds`` ago (by the clock the workers share)."""
+    return lambda: (
+        not Reminder.objects.filter(
+            status=ReminderStatus.CLAIMED, claimed_at__gte=clock.now() - timedelta(seconds=seconds)
+        ).exists()
+    )
+
+
 def settled(expected_sent: int):
     return lambda: Reminder.objects.filter(status=ReminderStatus.SENT).count() >= expected_sent
 
@@ -64,14 +71,14 @@ def test_repeated_and_concurrent_sweeps_send_each_reminder_exactly_once(workers)
     owner = StaffUserFactory(roles=["regulatory"], language="zh-hans")
     due_milestones(pm, 1, owner=owner)
     with Sink() as sink:
-        workers(EMAIL_URL=sink.email_url)
+        worker = workers(EMAIL_URL=sink.email_url)
         sweeps = [manage("sweep_reminders"), manage("sweep_reminders")]  # two processes at once
         for process in sweeps:
             assert process.wait(timeout=60) == 0, process.stderr.read()
         reminder_sweep.delay()
         reminder_sweep.delay()
         assert wait_until(lambda: len(sink.messages) >= 2 and settled(2)())
-        time.sleep(2)  # anything extra would arrive now
+        assert wait_until(worker.idle)  # nothing left that could send an extra e-mail
         messages = list(sink.messages)
     rows = list(Reminder.objects.values_list("recipient_id", "offset", "status", "message_id"))
     assert sorted((r, o, s) for r, o, s, _ in rows) == sorted([(pm.pk, 0, "sent"), (owner.pk, 0, "sent")])
@@ -86,20 +93,21 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_repeats_at_most_the_emai
     for pm in pms:
         due_milestones(pm, 4)
     env = {"REMINDER_CLAIM_TIMEOUT": 2}
-    with Sink(delay=0.8) as sink:
+    with Sink(hold_after=2) as sink:  # the third message waits in DATA: the worker dies with it in flight
         worker = workers(EMAIL_URL=sink.email_url, **env)
         reminder_sweep.delay()
-        assert wait_until(lambda: len(sink.messages) >= 2, timeout=60)
+        assert wait_until(sink.held.is_set, timeout=60)
         worker.kill()
+        sink.release()
         accepted_at_kill = len(sink.messages)
         assert Reminder.objects.count() == 20
-        time.sleep(3)  # the dead worker's claim times out
-        workers(EMAIL_URL=sink.email_url, **env)
+        assert wait_until(claims_older_than(env["REMINDER_CLAIM_TIMEOUT"]), timeout=30)  # the dead worker's claim
+        worker = workers(EMAIL_URL=sink.email_url, **env)
         reminder_sweep.delay()
         assert wait_until(settled(20), timeout=90)
-        time.sleep(2)
+        assert wait_until(worker.idle)
         messages = list(sink.messages)
-    assert 2 <= accepted_at_kill < 5
+    assert accepted_at_kill == 2  # killed after two accepted, with the third in flight
     all_ids = set(Reminder.objects.values_list("pk", flat=True))
     assert set(Reminder.objects.values_list("status", flat=True)) == {ReminderStatus.SENT}
     assert set(sink.reminder_ids()) == all_ids  # every reminder reached its recipient
@@ -126,36 +134,46 @@ def test_webhooks_are_signed_and_a_failing_receiver_is_retried_with_growing_dela
     expected = hmac.new(ok.secret.encode(), signed, hashlib.sha256).hexdigest()
     assert request["headers"]["x-cdmo-signature"] == f"sha256={expected}"
     gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(attempts)]
-    assert len(attempts) == 4 and gaps[0] < gaps[1] < gaps[2]
+    # Each wait is at least base × 2^(n-1) (0.5, 1, 2 s): load can only lengthen a wait, never shorten it.
+    assert len(attempts) == 4 and all(gap >= 0.9 * 0.5 * 2**n for n, gap in enumerate(gaps)), gaps
     failed = WebhookDelivery.objects.get(webhook__name="bad")
     assert wait_until(lambda: WebhookDelivery.objects.get(pk=failed.pk).status == DeliveryStatus.FAILED)
     failed.refresh_from_db()
     assert failed.attempts == 4 and failed.response_code == 500 and "HTTP 500" in failed.error
 
 
-def redis_port() -> str:
-    from django.conf import settings
+@pytest.fixture
+def private_broker(settings):
+    """This test's own Redis as the broker of this process and of the workers it starts."""
+    from cdmo_portal.celery import app
 
-    return settings.CELERY_BROKER_URL.rsplit(":", 1)[1].split("/")[0]
+    keys = ("broker_url", "broker_read_url", "broker_write_url")
+    shared = {key: app.conf[key] for key in keys}
+    with PrivateRedis() as broker:
+        settings.CELERY_BROKER_URL = broker.url
+        app.conf.update(dict.fromkeys(keys, broker.url))
+        reset_broker_connections()
+        try:
+            yield broker
+        finally:
+            app.conf.update(shared)
+            reset_broker_connections()
 
 
-def test_with_redis_down_a_completion_succeeds_and_goes_out_after_the_next_sweep(workers, api):
+def test_with_redis_down_a_completion_succeeds_and_goes_out_after_the_next_sweep(private_broker, workers, api):
+    """The broker this test stops is its own (``PrivateRedis``): the shared Redis is never touched."""
     pm = StaffUserFactory(roles=["project_manager"])
     owner = StaffUserFactory(roles=["regulatory"])
     project = due_milestones(pm, 1, owner=owner)
     milestone = project.milestones.get()
     with Receiver() as receiver:
         Webhook.objects.create(name="erp", url=receiver.url, events=["milestone.completed"])
-        subprocess.run(["redis-cli", "-p", redis_port(), "shutdown", "nosave"], check=False, capture_output=True)
-        try:
-            assert wait_until(lambda: subprocess.run(["redis-cli", "-p", redis_port(), "ping"],
-                                                     capture_output=True).returncode != 0, timeout=10)  # fmt: skip
-            response = api.as_user(owner).post(f"/api/v1/milestones/{milestone.pk}/complete/", {}, format="json")
-            assert response.status_code == 200, response.content
-        finally:
-            env = {**os.environ, "REDIS_PORT": redis_port()}
-            subprocess.run([str(ROOT / "scripts" / "services.sh"), "up"], check=True, env=env, capture_output=True)
-            reset_broker_connections()  # this process's pooled broker connections died with the server
+        private_broker.stop()
+        assert not private_broker.answers()
+        response = api.as_user(owner).post(f"/api/v1/milestones/{milestone.pk}/complete/", {}, format="json")
+        assert response.status_code == 200, response.content
+        private_broker.start()
+        reset_broker_connections()  # this process's pooled broker connections died with the server
         assert WebhookDelivery.objects.get().status == DeliveryStatus.PENDING
         assert Notification.objects.filter(user=pm, event="milestone.completed").exists()
         assert receiver.requests == []

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from email import message_from_bytes
@@ -58,26 +59,75 @@ def reset_broker_connections() -> None:
     app.amqp._producer_pool = None
 
 
-class Sink:
-    """An SMTP server on 127.0.0.1 that accepts every message after ``delay`` seconds and keeps it."""
+class PrivateRedis:
+    """A ``redis-server`` of the test's own on a free port: a test that needs the broker down stops this one and
+    never the Redis that ``scripts/services.sh`` started (other clients of it stay connected)."""
 
-    def __init__(self, delay: float = 0.0):
-        self.delay = delay
+    def __init__(self):
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def answers(self) -> bool:
+        try:
+            return bool(redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=0.5).ping())
+        except redis.RedisError:
+            return False
+
+    def start(self) -> "PrivateRedis":
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        if not wait_until(self.answers, timeout=15):
+            raise RuntimeError("the private redis-server did not answer")
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+
+    def __enter__(self) -> "PrivateRedis":
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class Sink:
+    """An SMTP server on 127.0.0.1 that keeps every message it accepts. ``hold_after`` accepted messages, the next
+    one waits in DATA until ``release()``: a test can act while exactly that message is in flight."""
+
+    def __init__(self, hold_after: int | None = None):
+        self.hold_after = hold_after
+        self.held = threading.Event()  # set once a message is waiting
+        self._release = threading.Event()
         self.messages: list[Message] = []
         self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        if self.hold_after is not None and len(self.messages) >= self.hold_after and not self._release.is_set():
+            self.held.set()
+            while not self._release.is_set():
+                await asyncio.sleep(0.05)
+            return "451 Try again later"  # the held message is never accepted: its sender died meanwhile
         self.messages.append(message_from_bytes(envelope.content))
         return "250 Message accepted for delivery"
+
+    def release(self) -> None:
+        self._release.set()
 
     def __enter__(self):
         self.controller.start()
         return self
 
     def __exit__(self, *exc):
+        self._release.set()
         self.controller.stop()
 
     @property
@@ -116,6 +166,19 @@ class Worker:
             if app.control.ping(destination=[self.name], timeout=0.5):
                 return self
         raise RuntimeError("the worker did not answer a ping")
+
+    def idle(self) -> bool:
+        """Nothing queued, reserved or running: no further e-mail or webhook can come from this worker. (A solo
+        worker busy with a task answers no inspection, so it is not idle until the task ends.)"""
+        from cdmo_portal.celery import app
+
+        if redis.Redis.from_url(settings.CELERY_BROKER_URL).llen("celery"):
+            return False
+        inspect = app.control.inspect(destination=[self.name], timeout=1)
+        active, reserved, scheduled = inspect.active(), inspect.reserved(), inspect.scheduled()
+        if not active or reserved is None or scheduled is None:
+            return False
+        return not any(active.values()) and not any(reserved.values()) and not any(scheduled.values())
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from core.exceptions import ConflictError, TransitionNotAllowed
+from projects.models import Project
 from projects.services import project_code_next, project_create, project_delete, project_transition, project_update
 from tests.factories import ClientFactory, DeviceFactory, ProjectFactory, StaffUserFactory, UserFactory
 
@@ -82,10 +83,13 @@ def test_project_status_machine(path, ok):
 
 
 def test_only_drafts_can_be_deleted():
+    active = ProjectFactory(status="active")
     with pytest.raises(ConflictError):
-        project_delete(project=ProjectFactory(status="active"), actor=None)
+        project_delete(project=active, actor=None)
+    assert Project.objects.filter(pk=active.pk).exists()
     draft = ProjectFactory(status="draft")
     project_delete(project=draft, actor=None)
+    assert not Project.objects.filter(pk=draft.pk).exists()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -77,9 +77,23 @@ def test_new_project_refuses_devices_of_another_client(pm_client, client_a, clie
     assert not Project.objects.exists()
 
 
-def test_only_pms_and_admins_create_projects(client):
-    client.force_login(StaffUserFactory(roles=["lab"]))
-    assert client.get("/projects/new/").status_code == 403
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [("admin", True), ("project_manager", True), ("regulatory", False), ("lab", False), ("lab_manager", False),
+     ("viewer", False), ("client", False)],
+)  # fmt: skip
+def test_only_pms_and_admins_create_projects(client, client_a, role, allowed):
+    from tests.factories import ClientUserFactory
+
+    user = ClientUserFactory(client=client_a) if role == "client" else StaffUserFactory(roles=[role])
+    client.force_login(user)
+    data = {"client": client_a.id, "title": "By " + role, "service_type": "testing", "start_date": "2025-03-03",
+            "priority": "normal", "contract_currency": "CNY"}  # fmt: skip
+    refused = 404 if role == "client" else 403  # staff pages do not exist for client users
+    assert client.get("/projects/new/").status_code == (200 if allowed else refused)
+    response = client.post("/projects/new/", data)
+    assert response.status_code == (302 if allowed else refused)
+    assert Project.objects.filter(title="By " + role).exists() is allowed
 
 
 def test_list_filters_and_xlsx_export(pm_client, client_a):
