@@ -148,3 +148,30 @@ def test_the_pages_agree_a_hybrid_user_is_a_client_user(client, worlds, hybrid, 
         client.force_login(user)
         statuses = [client.get(path).status_code for path in paths]
         assert statuses == [404] * len(paths), (user.username, statuses)
+
+
+def test_access_is_cached_per_user_object_and_forgotten_on_request(client_a, client_b):
+    """One membership query per request: the answer is kept on the user object; ``forget_access`` drops it, so a
+    membership change is seen at once (the services call it when they change memberships)."""
+    from clients.access import forget_access
+    from clients.models import ClientMembership
+
+    user = ClientUserFactory(client=client_a)
+    assert access_for(user).client_id == client_a.pk
+    ClientMembership.objects.filter(user=user).update(client=client_b)
+    assert access_for(user).client_id == client_a.pk  # cached
+    forget_access(user)
+    assert access_for(user).client_id == client_b.pk
+    forget_access(user)
+    forget_access(user)  # nothing cached: nothing to forget, no error
+    assert access_for(user).client_id == client_b.pk
+
+
+def test_an_anonymous_or_inactive_user_has_no_access(client_a):
+    from django.contrib.auth.models import AnonymousUser
+
+    user = ClientUserFactory(client=client_a, is_active=False)
+    for who in (None, AnonymousUser(), user):
+        assert access_for(who) == access_for(None)
+        assert access_for(who).effective_roles == frozenset()
+        assert not access_for(who).is_client_user and not access_for(who).is_staff_member

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("header", "expected"),
     [(None, None), ("", None), ("*", None), (" * ", None), ('"3"', 3), ('W/"3"', 3), ("3", 3), ('"3", "4"', 3),
-     ('"abc"', -1), ('"-1"', -1), ('"3.0"', -1), ('"٣"', -1), ('"' + "9" * 19 + '"', -1), ("W/", -1), ('""', -1)],
+     ("W/12", 12), ('"' + "9" * 18 + '"', 10**18 - 1),
+     ('"abc"', -1), ('"X3"', -1), ('"-1"', -1), ('"3.0"', -1), ('"٣"', -1), ('"' + "9" * 19 + '"', -1), ("W/", -1),
+     ('""', -1)],
 )  # fmt: skip
 def test_parse_if_match(header, expected):
     assert parse_if_match(header) == expected

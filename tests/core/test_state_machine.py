@@ -27,3 +27,17 @@ def test_final_state_says_so():
 def test_undeclared_target_is_refused_at_declaration():
     with pytest.raises(ValueError, match="ghost"):
         StateMachine({"a": {"ghost"}})
+
+
+def test_a_machine_writes_the_status_field_unless_told_otherwise():
+    assert StateMachine({"a": set()}).field == "status"
+    assert StateMachine({"a": set()}, field="state").field == "state"
+
+
+def test_an_unknown_current_state_allows_nothing():
+    machine = StateMachine({"draft": {"active"}, "active": set()})
+    assert machine.allowed("ghost") == []
+    assert not machine.can("ghost", "active")
+    with pytest.raises(TransitionNotAllowed) as caught:
+        machine.check("ghost", "active")
+    assert caught.value.allowed == []
