@@ -70,6 +70,7 @@ MUTATE_ENV = DATABASE_URL=$${MUTATE_DATABASE_URL:-postgres://cdmo:cdmo@127.0.0.1
 	CELERY_BROKER_URL=$${MUTATE_BROKER_URL:-redis://127.0.0.1:6379/14}
 mutate: $(VENV)/.dev services
 	rm -rf mutants && mkdir -p var
+	$(MUTATE_ENV) $(BIN)/python scripts/mutation_report.py --drop-test-database
 	$(MUTATE_ENV) $(BIN)/mutmut run --max-children 1 $(MUTATE_SCOPE) >var/mutmut.log 2>&1 || true
 	$(MUTATE_ENV) $(BIN)/python scripts/mutation_report.py $(MUTATE_SCOPE)
 

@@ -77,8 +77,8 @@ class ClockReading:
 def read_clock(clock: ReviewClock, today: date, calendar: WorkingCalendar) -> ClockReading:
     """What the clock shows on ``today``."""
     consumed = clock.consumed_before
-    if clock.state == ClockState.RUNNING and clock.running_since is not None:
-        consumed += max(calendar.between(clock.running_since, today).days, 0)
+    if clock.state in (ClockState.RUNNING, ClockState.EXPIRED) and clock.running_since is not None:
+        consumed += max(calendar.between(clock.running_since, today).days, 0)  # an expired one ran out: all used
     consumed = min(consumed, clock.round_budget)
     expired = clock.state == ClockState.EXPIRED or (
         clock.state == ClockState.RUNNING and clock.due_on is not None and clock.due_on < today

@@ -52,5 +52,24 @@ def main(scope: list[str]) -> None:
             print(subprocess.run([BIN / "mutmut", "show", name], capture_output=True, text=True).stdout.strip())
 
 
+def drop_test_database() -> None:
+    """A fresh test database for the run (mutmut's pytest sessions reuse it with --reuse-db)."""
+    import os
+    from urllib.parse import urlparse
+
+    import psycopg2
+
+    url = urlparse(os.environ["DATABASE_URL"])
+    connection = psycopg2.connect(host=url.hostname, port=url.port or 5432, user=url.username,
+                                  password=url.password, dbname="postgres")  # fmt: skip
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "test_{url.path.lstrip("/")}"')
+    connection.close()
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if sys.argv[1:] == ["--drop-test-database"]:
+        drop_test_database()
+    else:
+        main(sys.argv[1:])

@@ -173,3 +173,10 @@ def test_an_anonymous_or_inactive_user_has_no_access(client_a):
         assert access_for(who) == access_for(None)
         assert access_for(who).effective_roles == frozenset()
         assert not access_for(who).is_client_user and not access_for(who).is_staff_member
+
+
+def test_an_object_that_is_not_an_authenticated_user_has_no_access():
+    from types import SimpleNamespace
+
+    assert access_for(object()) == access_for(None)  # no ``is_authenticated`` at all
+    assert access_for(SimpleNamespace(is_authenticated=False, is_active=True, pk=1)) == access_for(None)

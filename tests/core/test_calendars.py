@@ -180,3 +180,61 @@ def test_the_published_horizon_runs_through_declared_years_without_a_gap():
     PublishedCalendarYear.objects.create(calendar=CN, year=known + 1)
     assert published_horizon() == known + 2
     assert published_horizon("us_federal_workdays") == date.max.year
+
+
+# --- Backwards, spans and the horizon (each test kills mutants `make mutate` found alive) ------------------------
+@settings(max_examples=120, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(data=st.data())
+def test_counting_back_agrees_with_chinesecalendar(data):
+    """N working days *before* a date, across years, inside the published ones: the n-th working day counting
+    back, final (not provisional), and ``between`` gives -n back."""
+    start = data.draw(st.dates(min_value=date(2005, 2, 1), max_value=date(2026, 12, 31)), label="start")
+    window_start = max(date(2004, 1, 1), start - timedelta(days=600))
+    workdays_before = chinese_calendar.get_workdays(window_start, start - timedelta(days=1))
+    n = data.draw(st.integers(1, min(400, len(workdays_before))), label="n")
+    answer = WorkingCalendar(CN).add(start, -n)
+    assert answer.date == workdays_before[-n] and not answer.provisional
+    day = timedelta(days=1)  # (A, B] counts: the n working days are [answer, start)
+    assert WorkingCalendar(CN).between(answer.date - day, start - day).days == n
+
+
+def test_counting_back_from_an_estimated_year_is_provisional():
+    calendar = WorkingCalendar(CN)
+    assert calendar.add(date(2027, 6, 1), -10).provisional  # ends in 2027: estimated
+    assert calendar.add(date(2027, 1, 20), -30).provisional  # ends in 2026, counted through 2027
+    assert not calendar.add(date(2026, 12, 31), -30).provisional
+    assert calendar.add(date(2026, 6, 1), -700).date == chinese_calendar.get_workdays(
+        date(2023, 1, 1), date(2026, 5, 31))[-700]  # fmt: skip
+
+
+def test_the_module_functions_load_the_overrides_of_every_year_they_cross():
+    """``add_working_days`` loads only the years it needs: an override just across the year boundary, forwards and
+    backwards, still counts."""
+    forwards = add_working_days(date(2026, 12, 24), 10, CN).date
+    CalendarOverride.objects.create(calendar=CN, date=date(2027, 1, 5), is_working_day=False, name="test closure")
+    moved = add_working_days(date(2026, 12, 24), 10, CN).date
+    assert moved == WorkingCalendar.load(CN).add(date(2026, 12, 24), 10).date and moved > forwards
+    backwards = add_working_days(date(2027, 1, 12), -10, CN).date
+    CalendarOverride.objects.create(calendar=CN, date=date(2026, 12, 29), is_working_day=False, name="test closure")
+    moved = add_working_days(date(2027, 1, 12), -10, CN).date
+    assert moved == WorkingCalendar.load(CN).add(date(2027, 1, 12), -10).date and moved < backwards
+    assert working_days_between(date(2026, 12, 24), date(2027, 1, 12), CN).days == (
+        WorkingCalendar.load(CN).between(date(2026, 12, 24), date(2027, 1, 12)).days)  # fmt: skip
+
+
+def test_every_day_is_a_working_day_in_calendar_days():
+    assert is_working_day(date(2026, 10, 1), "calendar_days") == (True, False)
+    assert WorkingCalendar("calendar_days").day(date(2027, 2, 6)) == (True, False)
+
+
+def test_a_gap_in_the_declared_years_stops_the_horizon():
+    from core.calendars import published_horizon
+    from core.models import PublishedCalendarYear
+
+    assert published_horizon() == 2026
+    PublishedCalendarYear.objects.create(calendar=CN, year=2028)
+    assert published_horizon() == 2026  # 2027 missing: 2028 does not count yet
+    PublishedCalendarYear.objects.create(calendar=CN, year=2027)
+    assert published_horizon() == 2028
+    assert published_horizon("us_federal_workdays") == date.max.year

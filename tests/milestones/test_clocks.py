@@ -108,6 +108,7 @@ def test_what_a_paused_or_expired_clock_reads(days):
     assert (reading.consumed, reading.remaining, reading.due_on, reading.expired) == (45, 45, None, False)
     clock.state = "expired"
     assert read_clock(clock, START, days).expired is True
+    assert read_clock(clock, START, days).consumed == 45  # paused when it was marked: nothing ran since
 
 
 def test_a_working_day_clock_counts_working_days_and_is_provisional_beyond_the_published_years():
@@ -129,3 +130,31 @@ def test_a_working_day_clock_counts_working_days_and_is_provisional_beyond_the_p
 )  # fmt: skip
 def test_allowed_actions_by_state(state, actions):
     assert allowed_actions(state) == actions
+
+
+def test_a_resumed_clock_reads_what_it_used_before_and_since(days):
+    clock = fda_clock()
+    apply_event(clock, "start", START, days)
+    apply_event(clock, "pause", START + timedelta(days=45), days)
+    resumed_on = date(2026, 7, 25)
+    apply_event(clock, "resume", resumed_on, days)
+    reading = read_clock(clock, resumed_on + timedelta(days=10), days)
+    assert (reading.consumed, reading.remaining) == (55, 35)
+
+
+def test_a_clock_resumed_past_its_warning_point_is_at_risk_from_the_resume(days):
+    clock = fda_clock()
+    apply_event(clock, "start", START, days)
+    apply_event(clock, "pause", START + timedelta(days=80), days)  # 10 of 90 left: past the 20 % mark
+    resumed_on = date(2026, 9, 1)
+    apply_event(clock, "resume", resumed_on, days)
+    assert (clock.warn_on, clock.due_on) == (resumed_on, resumed_on + timedelta(days=10))
+
+
+def test_an_expired_clock_reads_its_whole_budget_used(days):
+    """The sweep marks a running clock expired without a stop event: it still reads as run out, not as fresh."""
+    clock = fda_clock()
+    apply_event(clock, "start", START, days)
+    clock.state, clock.expired_on = "expired", START + timedelta(days=91)
+    reading = read_clock(clock, START + timedelta(days=120), days)
+    assert (reading.consumed, reading.remaining, reading.expired) == (90, 0, True)

@@ -366,3 +366,188 @@ def test_two_sweeps_racing_past_the_existence_check_leave_one_reminder_per_key(p
     assert results[0] == results[1] == 6  # each tried every row: the check saw nothing of the other's
     keys = list(Reminder.objects.values_list("rule_id", "target_id", "due_date", "offset", "recipient_id"))
     assert len(keys) == len(set(keys)) == 6  # 3 items × (PM, owner)
+
+
+# --- The sweep and delivery, line by line (each test kills mutants `make mutate` found alive) -------------------
+def rule_of(rules, kind="milestone_due", **changes):
+    rule = rules[kind]
+    for field, value in changes.items():
+        setattr(rule, field, value)
+    rule.save()
+    return rule
+
+
+@pytest.mark.parametrize(
+    ("offsets", "repeat", "limit", "days_until", "expected"),
+    [([7, 3], 0, 30, 0, 3), ([7, 3], 0, 30, 1, 3), ([1], 0, 30, -2, None), ([], 0, 30, -2, 0), ([1, 0], 0, 30, -2, 0),
+     ([7, 0], 7, 30, -10, -7), ([7, 0], 7, 30, -14, -14), ([7, 0], 7, 30, -30, -28), ([7, 0], 7, 30, -31, None),
+     ([7, 0], 0, 5, -5, 0), ([7, 0], 0, 5, -6, None)],
+)  # fmt: skip
+def test_the_offset_due_at_the_edges(rules, offsets, repeat, limit, days_until, expected):
+    rule = rules["milestone_due"]
+    rule.offsets, rule.overdue_repeat_days, rule.overdue_limit_days = offsets, repeat, limit
+    offset = services.reminder_offset(rule, days_until)
+    assert offset == expected and (offset is None or type(offset) is int)
+
+
+def test_lab_managers_and_the_owner_both_get_it_and_no_lab_manager_is_no_error(rules, project, owner, pm):
+    rule_of(rules, recipient_roles=["owner", "lab_manager"], escalate_after_days=None)
+    make_milestone(project, days=0, owner=owner)
+    sweep()  # no lab manager exists yet
+    assert set(Reminder.objects.values_list("recipient__username", flat=True)) == {"owner_r"}
+    Reminder.objects.all().delete()
+    manager = StaffUserFactory(roles=["lab_manager"], username="mgr_r")
+    sweep()
+    assert set(Reminder.objects.values_list("recipient_id", flat=True)) == {owner.pk, manager.pk}
+
+
+def test_a_client_task_of_a_client_without_portal_users_reminds_the_others(rules, project, pm):
+    make_milestone(project, days=0, responsible="client")  # client_contacts in the rule, nobody to reach
+    sweep()
+    assert list(Reminder.objects.values_list("recipient_id", flat=True)) == [pm.pk]
+
+
+def test_an_escalation_with_no_admin_reaches_the_pm_and_keeps_the_items_link(rules, project, pm):
+    milestone = make_milestone(project, days=-3)
+    sweep()
+    escalation = Reminder.objects.get(escalated=True)
+    assert (escalation.recipient_id, escalation.offset) == (pm.pk, -3)
+    assert escalation.url == f"/projects/{project.pk}/" and milestone.project_id == project.pk
+
+
+def test_an_inactive_rule_or_an_unknown_kind_creates_nothing(rules, project, pm):
+    from notifications.models import ReminderRule
+
+    ReminderRule.objects.create(name="Gone", kind="certificate_expiry", offsets=[0], recipient_roles=["owner"])
+    rule_of(rules, active=False)
+    make_milestone(project, days=0)
+    assert services.reminders_create(today=TODAY) == 0
+    assert not Reminder.objects.exists()
+
+
+def test_an_inactive_recipient_gets_nothing(rules, project, pm, owner):
+    owner.is_active = False
+    owner.save()
+    make_milestone(project, days=0, owner=owner)
+    sweep()
+    assert list(Reminder.objects.values_list("recipient_id", flat=True)) == [pm.pk]
+
+
+def test_two_rules_of_one_kind_each_remind_once(rules, project, pm):
+    from notifications.models import ReminderRule
+
+    ReminderRule.objects.create(
+        name="Second look", kind="milestone_due", offsets=[0], recipient_roles=["project_manager"]
+    )
+    make_milestone(project, days=0)
+    sweep()
+    sweep()
+    assert Reminder.objects.filter(recipient=pm, offset=0).count() == 2  # one per rule, not one in all
+
+
+def test_moving_one_item_cancels_its_reminders_only_and_says_why(rules, project, pm):
+    moved = make_milestone(project, days=3, name="Moved")
+    make_milestone(project, days=7, name="Stays")  # due where Moved goes: must not keep Moved's reminder alive
+    services.reminders_create(today=TODAY)
+    milestone_reschedule(milestone=moved, actor=None, due_date=TODAY + timedelta(days=7))
+    assert services.reminders_cancel_stale() == 1
+    cancelled = Reminder.objects.get(status=ReminderStatus.CANCELLED)
+    assert cancelled.target_id == moved.pk
+    assert cancelled.error == "the item's date moved, or it is done or paused"
+
+
+def test_finishing_an_item_leaves_its_sent_reminders_sent(rules, project, pm):
+    milestone = make_milestone(project, days=0)
+    for message_id in sweep()["message_ids"]:
+        services.reminder_message_send(message_id=message_id)
+    milestone_complete(milestone=milestone, actor=None)
+    services.reminders_cancel_stale()
+    assert set(Reminder.objects.values_list("status", flat=True)) == {ReminderStatus.SENT}
+
+
+def test_the_message_id_is_a_hash_of_the_sorted_reminder_ids():
+    import hashlib
+
+    expected = hashlib.sha256(b"3,10,22").hexdigest()[:20]
+    message_id = services._message_id([22, 3, 10])
+    assert message_id == f"<reminders.3.{expected}@cdmo-portal.local>" and len(expected) == 20
+    assert services._message_id([3, 10]) != message_id
+
+
+def test_claiming_takes_every_batch(rules, project, pm, owner, settings):
+    settings.REMINDER_BATCH_SIZE = 1
+    for days in (0, 1, 3):
+        make_milestone(project, days=days, owner=owner, name=f"Item {days}")
+    services.reminders_create(today=TODAY)
+    message_ids = services.reminders_claim_all(digest=False)
+    assert len(message_ids) == 6 and not Reminder.objects.filter(status=ReminderStatus.PENDING).exists()
+
+
+def test_a_reclaim_takes_only_stale_claims_and_stamps_them_now(rules, project, pm, owner):
+    from core import clock
+
+    for days in (0, 1):
+        make_milestone(project, days=days, owner=owner, name=f"Item {days}")
+    services.reminders_create(today=TODAY)
+    claimed = services.reminders_claim_all(digest=False)
+    sent, stale = claimed[0], claimed[1]
+    services.reminder_message_send(message_id=sent)
+    now = clock.now() + timedelta(hours=1)  # the claim timeout (10 minutes) has passed
+    assert services.reminders_reclaim(now=now) == [stale]
+    assert set(Reminder.objects.filter(message_id=stale).values_list("claimed_at", flat=True)) == {now}
+    assert set(Reminder.objects.filter(message_id=sent).values_list("status", flat=True)) == {ReminderStatus.SENT}
+
+
+def test_a_sent_message_is_recorded_and_notified_once(rules, project, pm, django_assert_num_queries):
+    from core import clock
+
+    milestone = make_milestone(project, days=0)
+    make_milestone(project, days=-3, name="Late")  # due and escalated
+    message_ids = sweep()["message_ids"]
+    (message_id,) = message_ids
+    with django_assert_num_queries(6):  # savepoint, lock (with the recipient), update, notifications, notified_at,
+        outcome = services.reminder_message_send(message_id=message_id)
+    assert outcome.sent == 2  # today's, and the late one's escalation (the same offset, marked escalated)
+    rows = list(Reminder.objects.filter(message_id=message_id))
+    assert {(r.status, r.attempts, r.error) for r in rows} == {(ReminderStatus.SENT, 1, "")}
+    assert all(abs((r.sent_at - clock.now()).total_seconds()) < 60 for r in rows)
+    assert all(r.notified_at == r.sent_at for r in rows)
+    notes = {(n.event, n.params["offset"]) for n in Notification.objects.filter(user=pm)}
+    assert notes == {("reminder.due", 0), ("reminder.escalated", -3)}
+    note = Notification.objects.get(user=pm, event="reminder.due", params__offset=0)
+    assert (note.params["kind"], note.params["due"], note.url) == ("milestone_due", TODAY.isoformat(),
+                                                                   f"/projects/{project.pk}/")  # fmt: skip
+    assert milestone.pk == Reminder.objects.get(offset=0).target_id
+
+
+def test_a_digest_readers_notification_is_not_written_twice(rules, project, pm):
+    pm.notification_preferences = {"email": "digest"}
+    pm.save()
+    make_milestone(project, days=0)
+    sweep()
+    reminder = Reminder.objects.get()
+    notified_at = reminder.notified_at
+    assert notified_at is not None and Notification.objects.filter(user=pm).count() == 1
+    (message_id,) = services.reminders_claim_all(digest=True)
+    services.reminder_message_send(message_id=message_id)
+    reminder.refresh_from_db()
+    assert reminder.notified_at == notified_at and Notification.objects.filter(user=pm).count() == 1
+
+
+def test_an_unreachable_mail_server_is_retried_with_doubling_waits_then_given_up(rules, project, pm, settings):
+    from tests.notifications.worker import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    settings.REMINDER_RETRY_BASE_SECONDS, settings.REMINDER_MAX_ATTEMPTS = 30, 3
+    make_milestone(project, days=0)
+    (message_id,) = sweep()["message_ids"]
+    waits = [services.reminder_message_send(message_id=message_id).retry_in for _ in range(2)]
+    assert waits == [30, 60]
+    row = Reminder.objects.get()
+    assert (row.status, row.attempts, row.notified_at) == (ReminderStatus.CLAIMED, 2, None)
+    assert row.error.startswith("ConnectionRefusedError: ")
+    last = services.reminder_message_send(message_id=message_id)
+    row.refresh_from_db()
+    assert (last.sent, last.retry_in, row.status, row.attempts) == (0, None, ReminderStatus.FAILED, 3)
+    assert row.notified_at is not None and Notification.objects.filter(user=pm, event="reminder.due").count() == 1

@@ -5,7 +5,7 @@ internal fields; the API's permission matrix."""
 import hashlib
 import hmac
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import transaction
@@ -88,6 +88,11 @@ def test_the_timestamp_is_the_clocks_and_a_replayed_request_is_refused(plan, pm,
     assert not services.webhook_signature_verify(**{**signed, "body": body + b" "})  # tampered
     assert not services.webhook_signature_verify(**{**signed, "timestamp": str(sent + 1)})  # re-dated
     assert not services.webhook_signature_verify(**{**signed, "timestamp": "0"})
+    assert not services.webhook_signature_verify(**{**signed, "timestamp": "not a number"})
+    assert not services.webhook_signature_verify(**{**signed, "signature": ""})
+    at_the_limit = datetime.fromtimestamp(sent + services.WEBHOOK_TOLERANCE_SECONDS, tz=UTC)
+    assert services.webhook_signature_verify(**signed, now=at_the_limit)  # five minutes exactly: still accepted
+    assert not services.webhook_signature_verify(**signed, now=at_the_limit + timedelta(seconds=1))
     frozen_clock.move_to(datetime.fromtimestamp(sent + services.WEBHOOK_TOLERANCE_SECONDS + 60, tz=UTC))
     assert not services.webhook_signature_verify(**signed)  # the same request, replayed six minutes later
 
