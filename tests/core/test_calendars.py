@@ -237,4 +237,6 @@ def test_a_gap_in_the_declared_years_stops_the_horizon():
     assert published_horizon() == 2026  # 2027 missing: 2028 does not count yet
     PublishedCalendarYear.objects.create(calendar=CN, year=2027)
     assert published_horizon() == 2028
+    PublishedCalendarYear.objects.filter(year=2028).delete()
+    assert published_horizon() == 2027
     assert published_horizon("us_federal_workdays") == date.max.year

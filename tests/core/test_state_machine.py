@@ -15,6 +15,7 @@ def test_illegal_transition_names_the_allowed_ones():
     with pytest.raises(TransitionNotAllowed) as caught:
         MACHINE.check("active", "draft")
     assert caught.value.allowed == ["done"]
+    assert (caught.value.current, caught.value.requested) == ("active", "draft")
     assert "done" in str(caught.value.message)
 
 

@@ -425,12 +425,22 @@ def test_an_inactive_rule_or_an_unknown_kind_creates_nothing(rules, project, pm)
     assert not Reminder.objects.exists()
 
 
-def test_an_inactive_recipient_gets_nothing(rules, project, pm, owner):
+def test_an_inactive_recipient_gets_nothing_and_the_others_get_theirs(rules, project, pm, owner):
     owner.is_active = False
     owner.save()
-    make_milestone(project, days=0, owner=owner)
+    for days in (0, 1, 3):
+        make_milestone(project, days=days, owner=owner, name=f"Item {days}")
     sweep()
-    assert list(Reminder.objects.values_list("recipient_id", flat=True)) == [pm.pk]
+    assert list(Reminder.objects.values_list("recipient_id", flat=True)) == [pm.pk] * 3
+
+
+def test_a_muted_kind_drops_only_that_persons_reminders(rules, project, pm, owner):
+    pm.notification_preferences = {"muted_kinds": ["milestone_due"]}
+    pm.save()
+    for days in (0, 1, 3):
+        make_milestone(project, days=days, owner=owner, name=f"Item {days}")
+    sweep()
+    assert list(Reminder.objects.values_list("recipient_id", flat=True)) == [owner.pk] * 3
 
 
 def test_two_rules_of_one_kind_each_remind_once(rules, project, pm):
@@ -447,11 +457,12 @@ def test_two_rules_of_one_kind_each_remind_once(rules, project, pm):
 
 def test_moving_one_item_cancels_its_reminders_only_and_says_why(rules, project, pm):
     moved = make_milestone(project, days=3, name="Moved")
-    make_milestone(project, days=7, name="Stays")  # due where Moved goes: must not keep Moved's reminder alive
+    make_milestone(project, days=3, name="Stays")  # still due on Moved's old date: must not keep its reminder
     services.reminders_create(today=TODAY)
     milestone_reschedule(milestone=moved, actor=None, due_date=TODAY + timedelta(days=7))
     assert services.reminders_cancel_stale() == 1
     cancelled = Reminder.objects.get(status=ReminderStatus.CANCELLED)
+    assert Reminder.objects.filter(status=ReminderStatus.PENDING).exclude(target_id=moved.pk).count() == 1
     assert cancelled.target_id == moved.pk
     assert cancelled.error == "the item's date moved, or it is done or paused"
 
@@ -492,9 +503,16 @@ def test_a_reclaim_takes_only_stale_claims_and_stamps_them_now(rules, project, p
     claimed = services.reminders_claim_all(digest=False)
     sent, stale = claimed[0], claimed[1]
     services.reminder_message_send(message_id=sent)
-    now = clock.now() + timedelta(hours=1)  # the claim timeout (10 minutes) has passed
+    make_milestone(project, days=3, owner=owner, name="Fresh")
+    services.reminders_create(today=TODAY)
+    fresh = services.reminders_claim_all(digest=False)
+    fresh_claims = dict(Reminder.objects.filter(message_id__in=fresh).values_list("pk", "claimed_at"))
+    now = clock.now() + timedelta(minutes=11)  # the claim timeout (10 minutes) has passed for the older claims
+    Reminder.objects.filter(message_id__in=fresh).update(claimed_at=now - timedelta(minutes=1))
+    fresh_claims = dict(Reminder.objects.filter(message_id__in=fresh).values_list("pk", "claimed_at"))
     assert services.reminders_reclaim(now=now) == [stale]
     assert set(Reminder.objects.filter(message_id=stale).values_list("claimed_at", flat=True)) == {now}
+    assert dict(Reminder.objects.filter(message_id__in=fresh).values_list("pk", "claimed_at")) == fresh_claims
     assert set(Reminder.objects.filter(message_id=sent).values_list("status", flat=True)) == {ReminderStatus.SENT}
 
 
@@ -535,6 +553,7 @@ def test_a_digest_readers_notification_is_not_written_twice(rules, project, pm):
 
 
 def test_an_unreachable_mail_server_is_retried_with_doubling_waits_then_given_up(rules, project, pm, settings):
+    from core import clock
     from tests.notifications.worker import free_port
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -547,7 +566,23 @@ def test_an_unreachable_mail_server_is_retried_with_doubling_waits_then_given_up
     row = Reminder.objects.get()
     assert (row.status, row.attempts, row.notified_at) == (ReminderStatus.CLAIMED, 2, None)
     assert row.error.startswith("ConnectionRefusedError: ")
+    assert row.claimed_at is not None and abs((row.claimed_at - clock.now()).total_seconds()) < 60
     last = services.reminder_message_send(message_id=message_id)
     row.refresh_from_db()
     assert (last.sent, last.retry_in, row.status, row.attempts) == (0, None, ReminderStatus.FAILED, 3)
     assert row.notified_at is not None and Notification.objects.filter(user=pm, event="reminder.due").count() == 1
+
+
+def test_a_success_after_a_failure_clears_the_error(rules, project, pm, settings):
+    from tests.notifications.worker import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    make_milestone(project, days=0)
+    (message_id,) = sweep()["message_ids"]
+    assert services.reminder_message_send(message_id=message_id).retry_in
+    assert Reminder.objects.get().error
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.reminder_message_send(message_id=message_id).sent == 1
+    row = Reminder.objects.get()
+    assert (row.status, row.attempts, row.error) == (ReminderStatus.SENT, 2, "")

@@ -64,7 +64,11 @@ def test_a_delivery_is_signed_over_timestamp_dot_body(plan, pm):
     expected = hmac.new(hook.secret.encode(), headers["x-cdmo-timestamp"].encode() + b"." + body, hashlib.sha256)
     assert headers["x-cdmo-signature"] == "sha256=" + expected.hexdigest()
     assert headers["x-cdmo-event"] == "project.status_changed"
+    assert headers["x-cdmo-delivery"] == str(delivery.event_id)
+    assert (headers["content-type"], headers["user-agent"]) == ("application/json", "CDMO-Portal-Webhooks/1")
     assert json.loads(body)["data"]["new"] == "on_hold"
+    # The signed bytes are canonical JSON: sorted keys, no spaces, UTF-8 as is (a receiver may re-serialize)
+    assert body == json.dumps(json.loads(body), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     delivery.refresh_from_db()
     assert (delivery.status, delivery.response_code, delivery.attempts) == (DeliveryStatus.SUCCEEDED, 200, 1)
     assert services.webhook_delivery_attempt(delivery_id=delivery.pk).sent == 0  # never twice
