@@ -8,9 +8,16 @@ from datetime import datetime
 import pytest
 import time_machine
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from tests.factories import ClientFactory, ClientUserFactory, StaffUserFactory
+
+# Property tests are derandomized (the same cases every run). `make mutate` runs them with fewer cases
+# (--hypothesis-profile=mutation): a mutant is usually caught by the first few, and the survivors pay for all.
+hypothesis_settings.register_profile("suite", max_examples=300, deadline=None, derandomize=True)
+hypothesis_settings.register_profile("mutation", max_examples=30, deadline=None, derandomize=True)
+hypothesis_settings.load_profile("suite")
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 

@@ -90,12 +90,11 @@ def test_unknown_calendar_is_refused():
 LAST_PUBLISHED = date(2026, 12, 31)  # chinesecalendar 1.11 knows 2004–2026
 
 
-@settings(max_examples=300, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # 300 derandomized cases: tests/conftest.py
 @given(data=st.data())
 def test_add_and_between_agree_with_each_other_and_with_chinesecalendar(data):
-    """Derandomized (the same 300 cases every run) and never vacuous: ``n`` is drawn so that the answer stays
-    inside the published years, where the package is the reference."""
+    """Derandomized (the same cases every run: tests/conftest.py) and never vacuous: ``n`` is drawn so that the
+    answer stays inside the published years, where the package is the reference."""
     start = data.draw(st.dates(min_value=date(2004, 1, 1), max_value=date(2026, 12, 1)), label="start")
     window_end = min(LAST_PUBLISHED, start + timedelta(days=600))  # 400 working days fit in 600 days
     published_after = len(chinese_calendar.get_workdays(start + timedelta(days=1), window_end))
@@ -183,8 +182,7 @@ def test_the_published_horizon_runs_through_declared_years_without_a_gap():
 
 
 # --- Backwards, spans and the horizon (each test kills mutants `make mutate` found alive) ------------------------
-@settings(max_examples=120, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_counting_back_agrees_with_chinesecalendar(data):
     """N working days *before* a date, across years, inside the published ones: the n-th working day counting
