@@ -7,8 +7,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Receiver:
-    def __init__(self, status: int = 200, headers: dict | None = None):
+    def __init__(self, status: int = 200, headers: dict | None = None, delay: float = 0.0):
         self.status = status
+        self.delay = delay  # seconds before answering: a slow receiver
         self.headers = headers or {}
         self.requests: list[dict] = []
         receiver = self
@@ -18,6 +19,8 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 headers = {key.lower(): value for key, value in self.headers.items()}
                 receiver.requests.append({"at": time.monotonic(), "headers": headers, "body": body})
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 self.send_response(receiver.status)
                 for key, value in receiver.headers.items():
                     self.send_header(key, value)

@@ -586,3 +586,18 @@ def test_a_success_after_a_failure_clears_the_error(rules, project, pm, settings
     assert services.reminder_message_send(message_id=message_id).sent == 1
     row = Reminder.objects.get()
     assert (row.status, row.attempts, row.error) == (ReminderStatus.SENT, 2, "")
+
+
+def test_a_failed_attempt_renews_the_claim_so_the_retry_is_not_taken_as_abandoned(rules, project, pm, settings):
+    from core import clock
+    from tests.notifications.worker import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    make_milestone(project, days=0)
+    (message_id,) = sweep()["message_ids"]
+    claimed_at = Reminder.objects.get().claimed_at
+    with time_machine.travel(clock.now() + timedelta(minutes=8), tick=True):
+        services.reminder_message_send(message_id=message_id)
+        assert Reminder.objects.get().claimed_at >= claimed_at + timedelta(minutes=8)
+        assert services.reminders_reclaim(now=clock.now() + timedelta(minutes=5)) == []  # 13 minutes after the claim

@@ -318,3 +318,17 @@ def test_a_clients_webhook_may_not_reach_a_private_address(plan, pm, settings):
         WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=None)
         assert services.webhook_delivery_attempt(delivery_id=delivery.pk).sent == 1
         assert len(receiver.requests) == 1
+
+
+def test_a_receiver_slower_than_the_timeout_is_a_failed_attempt(plan, pm, settings):
+    """The worker never waits on a receiver longer than ``WEBHOOK_TIMEOUT``: the attempt fails and is retried."""
+    settings.WEBHOOK_TIMEOUT = 1
+    with Receiver(delay=4) as slow:
+        staff_hook(url=slow.url, events=["project.status_changed"])
+        project_transition(project=plan.project, actor=pm, to="on_hold", reason="client asked")
+        (delivery,) = WebhookDelivery.objects.all()
+        outcome = services.webhook_delivery_attempt(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert outcome.sent == 0 and outcome.retry_in is not None
+    assert (delivery.status, delivery.attempts, delivery.response_code) == (DeliveryStatus.PENDING, 1, None)
+    assert "timed out" in delivery.error.lower()
