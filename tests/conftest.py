@@ -28,6 +28,16 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 SUITE_NOW = datetime.fromisoformat(os.environ.pop("TEST_NOW", "2026-11-23T17:30:00Z").replace("Z", "+00:00"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _calendar_years_computed_afresh():
+    """The year tables are cached per process. A session forked from a warm one (``make mutate``) must compute
+    them again with the code it tests, not inherit its parent's answers."""
+    from core import calendars
+
+    for cached in (calendars._cn_package_year, calendars._cn_estimated_year, calendars._us_federal_year):
+        cached.cache_clear()
+
+
 @pytest.fixture(autouse=True)
 def frozen_clock():
     """Every test runs at ``SUITE_NOW``; the clock ticks on from there (``tick=True``), so a loop waiting for a
