@@ -238,3 +238,40 @@ def test_a_gap_in_the_declared_years_stops_the_horizon():
     PublishedCalendarYear.objects.filter(year=2028).delete()
     assert published_horizon() == 2027
     assert published_horizon("us_federal_workdays") == date.max.year
+
+
+def test_answers_say_false_not_merely_falsy_when_final():
+    calendar = WorkingCalendar(CN)
+    assert calendar.add(date(2026, 3, 2), 0).provisional is False
+    assert calendar.between(date(2026, 3, 2), date(2026, 6, 1)).provisional is False
+    assert calendar.between(date(2026, 6, 1), date(2026, 3, 2)).provisional is False
+    assert WorkingCalendar("calendar_days").between(date(2026, 1, 1), date(2027, 6, 1)).provisional is False
+    empty = calendar.between(date(2027, 3, 1), date(2027, 3, 1))
+    assert (empty.days, empty.provisional) == (0, False)  # nothing counted: nothing guessed
+
+
+def test_a_reversed_count_through_an_estimated_year_is_provisional():
+    calendar = WorkingCalendar(CN)
+    assert calendar.between(date(2027, 3, 1), date(2026, 12, 1)).provisional is True
+    assert calendar.between(date(2026, 12, 1), date(2027, 3, 1)).provisional is True
+
+
+def test_a_long_count_forwards_into_an_estimated_year_is_provisional():
+    assert WorkingCalendar(CN).add(date(2026, 1, 5), 300).provisional is True  # runs into 2027
+    assert WorkingCalendar(CN).add(date(2025, 1, 6), 300).provisional is False  # ends in 2026
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (date(2004, 6, 1), date(2026, 6, 1)),
+        (date(2010, 12, 31), date(2011, 1, 3)),
+        (date(2019, 12, 31), date(2024, 12, 31)),
+        (date(2005, 2, 3), date(2005, 2, 3)),
+    ],
+)
+def test_counts_over_many_years_agree_with_chinesecalendar(a, b):
+    expected = len(chinese_calendar.get_workdays(a + timedelta(days=1), b)) if b > a else 0
+    answer = WorkingCalendar(CN).between(a, b)
+    assert (answer.days, answer.provisional) == (expected, False)
+    assert WorkingCalendar(CN).between(b, a).days == -expected
