@@ -129,6 +129,14 @@ PATHWAYS = [
 ]  # fmt: skip
 
 
+def _add_templates(pathway, items, clocks, MilestoneTemplate, ClockTemplate) -> None:
+    """The milestone templates (ordered 10, 20, …) and clock templates of a pathway version just created."""
+    for order, item in enumerate(items, start=1):
+        MilestoneTemplate.objects.create(pathway=pathway, order=order * 10, **item)
+    for clock in clocks:
+        ClockTemplate.objects.create(pathway=pathway, **clock)
+
+
 def seed_pathways(PathwayTemplate, MilestoneTemplate, ClockTemplate) -> int:
     """Create version 1 of every pathway that does not exist yet; returns how many were created. Takes the model
     classes so that the data migration can pass its historical models."""
@@ -143,10 +151,7 @@ def seed_pathways(PathwayTemplate, MilestoneTemplate, ClockTemplate) -> int:
         if not created:
             continue
         created_count += 1
-        for order, item in enumerate(items, start=1):
-            MilestoneTemplate.objects.create(pathway=pathway, order=order * 10, **item)
-        for clock in clocks:
-            ClockTemplate.objects.create(pathway=pathway, **clock)
+        _add_templates(pathway, items, clocks, MilestoneTemplate, ClockTemplate)
     return created_count
 
 
@@ -258,8 +263,5 @@ def seed_pathways_v2(PathwayTemplate, MilestoneTemplate, ClockTemplate) -> int:
         if not created:
             continue
         created_count += 1
-        for order, item in enumerate(items, start=1):
-            MilestoneTemplate.objects.create(pathway=pathway, order=order * 10, **item)
-        for clock in clocks:
-            ClockTemplate.objects.create(pathway=pathway, **clock)
+        _add_templates(pathway, items, clocks, MilestoneTemplate, ClockTemplate)
     return created_count
