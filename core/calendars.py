@@ -191,12 +191,11 @@ class WorkingCalendar:
         count = _weekdays_upto(b) - _weekdays_upto(a)
         provisional = False
         first_year = a.year + 1 if (a.month, a.day) == (12, 31) else a.year  # the span starts the day after a
-        for number in range(first_year, b.year + 1):
+        for number in range(first_year, b.year + 1):  # a year's table holds only its own days: (a, upto] is its part
             year = self.year(number)
-            after = max(a, date(number - 1, 12, 31)) if number > 1 else a
             upto = min(b, date(number, 12, 31))
-            count += year.net(after, upto)
-            provisional = provisional or year.guessed(after, upto)
+            count += year.net(a, upto)
+            provisional = provisional or year.guessed(a, upto)
         return CountAnswer(count, provisional)
 
     def add(self, start: date, n: int) -> DateAnswer:

@@ -275,3 +275,42 @@ def test_counts_over_many_years_agree_with_chinesecalendar(a, b):
     answer = WorkingCalendar(CN).between(a, b)
     assert (answer.days, answer.provisional) == (expected, False)
     assert WorkingCalendar(CN).between(b, a).days == -expected
+
+
+# --- Year walking: each test kills a mutant of `make mutate`'s last run -------------------------------------------
+def test_counting_at_the_first_and_last_representable_years():
+    """Stepping over years must not reach for a year beyond the one it needs: near year 1 or 9999 that year does
+    not exist."""
+    us = WorkingCalendar("us_federal_workdays")
+    assert us.add(date(9999, 6, 4), 1).date == date(9999, 6, 7)  # a Friday, then Monday
+    assert us.add(date(2, 3, 1), -5).date == date(2, 2, 22)
+    assert us.between(date(1, 12, 31), date(2, 1, 31)).days == 23  # no federal holidays before 1789
+
+
+def test_a_count_that_crosses_into_a_published_year_stays_provisional_when_it_began_in_an_estimated_one():
+    """2027 is estimated, 2028 declared complete: a count through both is provisional, though the day found is
+    in the final year — and a count through two final years is final (``False``, not ``None``)."""
+    calendar = WorkingCalendar(CN, published_years=frozenset({2028}))
+    forwards = calendar.add(date(2027, 12, 1), 40)
+    assert forwards.date.year == 2028 and forwards.provisional is True
+    backwards = calendar.add(date(2028, 1, 4), -2)  # Monday 3 January 2028, then Friday 31 December 2027
+    assert (backwards.date, backwards.provisional) == (date(2027, 12, 31), True)
+    assert calendar.add(date(2028, 1, 4), -1) == calendar.add(date(2028, 1, 3), 0)
+    assert calendar.add(date(2028, 1, 4), -1).provisional is False
+    us = WorkingCalendar("us_federal_workdays").add(date(2026, 12, 1), 30)
+    assert (us.date.year, us.provisional) == (2027, False)
+
+
+def test_counting_back_can_land_on_the_first_day_of_a_year():
+    """New Year's Day made a working day by an override: the first working day counting back from the next
+    Monday is that Friday, not the day after it."""
+    us = WorkingCalendar("us_federal_workdays", overrides={date(2027, 1, 1): True})
+    assert us.add(date(2027, 1, 4), -1) == us.add(date(2027, 1, 1), 0)
+    assert us.between(date(2026, 12, 31), date(2027, 1, 4)).days == 2
+
+
+def test_an_estimated_year_has_its_estimated_holidays_and_an_override_can_open_one():
+    assert is_working_day(date(2027, 10, 1), CN) == (False, True)  # National Day, from the estimate
+    assert is_working_day(date(2026, 10, 1), CN) == (False, False)
+    CalendarOverride.objects.create(calendar=CN, date=date(2026, 10, 1), is_working_day=True, name="test opening")
+    assert is_working_day(date(2026, 10, 1), CN) == (True, False)
