@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "projects",
     "milestones",
     "labtests",
+    "conversations",
     "notifications",
     # Presentation, on top of every domain app.
     "web",
@@ -145,7 +146,11 @@ ATTACHMENT_CONTENT_TYPES = [
     "image/webp",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "text/plain",  # raw data: sniffed as text (core.uploads.sniff_text), never taken from the name
+    "text/csv",
 ]
+COMMENT_EDIT_MINUTES = env.int("COMMENT_EDIT_MINUTES", default=15)  # how long an author may edit or delete
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

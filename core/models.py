@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .choices import CalendarKind
 
@@ -139,6 +140,10 @@ class Attachment(TimeStampedModel):
     owner_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True)
     owner_id = models.PositiveBigIntegerField(null=True, blank=True)
     owner = GenericForeignKey("owner_type", "owner_id")
+    comment = models.ForeignKey(
+        "core.Comment", verbose_name=_("comment"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="attachments",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("attachment")
@@ -148,3 +153,43 @@ class Attachment(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Comment(TimeStampedModel):
+    """A remark on a business record (project, milestone, submission, test order): plain text, internal to the
+    CRO unless marked visible to the client (a client user's comment always is). ``client_id`` is copied from the
+    record, like ``Attachment``'s, so the one scoping rule filters comments too. Replies go one level deep. An
+    edit or a deletion (by the author, within ``COMMENT_EDIT_MINUTES``) keeps the earlier text in the history."""
+
+    client_scope_field = "client_id"
+
+    owner_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    owner_id = models.PositiveBigIntegerField()
+    owner = GenericForeignKey("owner_type", "owner_id")
+    client_id = models.BigIntegerField(_("client"), null=True, blank=True)
+    project_id = models.BigIntegerField(_("project"), null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="comments"
+    )
+    by_client = models.BooleanField(_("written by the client"), default=False)
+    body = models.TextField(_("comment"), max_length=10000)
+    client_visible = models.BooleanField(_("visible to the client"), default=False)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("reply to"), on_delete=models.PROTECT, null=True, blank=True, related_name="replies"
+    )
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["owner_type", "owner_id", "client_id", "project_id"])
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["owner_type", "owner_id", "created_at"], name="comment_owner_idx"),
+            models.Index(fields=["client_id", "client_visible"], name="comment_client_idx"),
+            models.Index(fields=["project_id", "created_at"], name="comment_project_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:60]

@@ -111,7 +111,7 @@ def attachment_create(
     from django.utils.translation import gettext as _
 
     from .models import Attachment
-    from .uploads import name_for
+    from .uploads import name_for, sniff_text
 
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size > limit:
@@ -121,16 +121,19 @@ def attachment_create(
     head = upload.read(8192)
     upload.seek(0)
     kind = filetype.guess(head)
-    if kind is None or kind.mime not in settings.ATTACHMENT_CONTENT_TYPES:
-        raise ValidationError({"file": [_("This kind of file is not accepted (PDF, images and Office files are).")]})
+    mime = kind.mime if kind is not None else sniff_text(head)
+    if mime not in settings.ATTACHMENT_CONTENT_TYPES:
+        raise ValidationError(
+            {"file": [_("This kind of file is not accepted (PDF, images, Office files, plain text and CSV are).")]}
+        )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
     attachment = Attachment(
         file=upload,
-        original_name=name_for(upload.name, kind.mime),
-        content_type=kind.mime,
+        original_name=name_for(upload.name, mime),
+        content_type=mime,
         size=upload.size,
         sha256=digest.hexdigest(),
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -143,6 +146,18 @@ def attachment_create(
     attachment.full_clean()
     attachment.save()
     return attachment
+
+
+def delete_files_on_commit(names: list[str]) -> None:
+    """Remove stored files once the deletion of their rows has committed (a rollback keeps them)."""
+    from django.core.files.storage import default_storage
+
+    def remove() -> None:
+        for name in names:
+            if name:
+                default_storage.delete(name)
+
+    transaction.on_commit(remove)
 
 
 @transaction.atomic

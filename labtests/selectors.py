@@ -4,7 +4,6 @@ draft or superseded reports."""
 from django.db.models import Prefetch, QuerySet
 
 from clients.access import access_for, scope_for_user
-from core.models import Attachment
 
 from .choices import OrderStatus, ReportStatus
 from .models import Sample, Standard, TestItem, TestOrder, TestReport, TestService
@@ -44,9 +43,3 @@ def test_item_list(*, user) -> QuerySet[TestItem]:
 def test_report_list(*, user) -> QuerySet[TestReport]:
     queryset = scope_for_user(TestReport.objects.select_related("order", "attachment", "approved_by"), user)
     return queryset.filter(status=ReportStatus.ISSUED) if _is_client(user) else queryset
-
-
-def attachment_list(*, user) -> QuerySet[Attachment]:
-    """Staff see every attachment; a client user only client-visible files of their own client."""
-    queryset = scope_for_user(Attachment.objects.select_related("uploaded_by"), user)
-    return queryset.filter(client_visible=True) if _is_client(user) else queryset

@@ -30,3 +30,12 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SUCCEEDED = "succeeded", _("Delivered")
     FAILED = "failed", _("Failed (gave up)")
+
+
+class NotificationEmail(models.TextChoices):
+    """Whether an in-app notification also goes out by e-mail (conversation events do; reminders have their own)."""
+
+    NONE = "", _("Not e-mailed")
+    PENDING = "pending", _("To send")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")

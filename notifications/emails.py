@@ -46,3 +46,24 @@ def reminder_email(recipient, reminders, message_id: str) -> EmailMultiAlternati
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def notifications_email(recipient, notifications) -> EmailMultiAlternatives:
+    """Comments, files and mentions for one recipient, in their language, each linked to where it happened."""
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        lines = [
+            {"text": n.text, "link": settings.SITE_URL.rstrip("/") + (n.url or CLIENT_LINK)} for n in notifications
+        ]
+        context = {"recipient": recipient, "lines": lines, "site_url": settings.SITE_URL}
+        subject = render_to_string("notifications/email/notifications_subject.txt", context).strip()
+        body = render_to_string("notifications/email/notifications.txt", context)
+        html = render_to_string("notifications/email/notifications.html", context)
+    ids = ",".join(str(n.pk) for n in notifications)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=body,
+        to=[recipient.email],
+        headers={"Message-ID": f"<notifications-{ids.replace(',', '-')}@cdmo-portal>", "X-CDMO-Notifications": ids},
+    )
+    message.attach_alternative(html, "text/html")
+    return message

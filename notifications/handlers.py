@@ -3,7 +3,13 @@ sentence; ``notification_send`` writes the rows. Handlers run inside the transac
 (``core.events``, ``in_transaction=True``): the notifications and webhook deliveries commit with it or not at all.
 """
 
-from clients.models import Contact
+from django.db.models import Q
+
+from accounts.choices import STAFF_ROLES
+from accounts.models import User
+from clients.models import ClientMembership, Contact
+from conversations.owners import OWNER_KINDS
+from core.models import Attachment, Comment
 from core.queue import enqueue_on_commit
 from labtests.choices import OrderStatus
 from labtests.models import TestOrder, TestReport
@@ -12,8 +18,9 @@ from milestones.models import Milestone, ReviewClock
 from projects.models import Project
 
 from .messages import bilingual
+from .reminders import CLIENT_LINK
 from .services import notification_send, webhook_deliveries_record
-from .tasks import webhook_deliver
+from .tasks import notification_emails_send, webhook_deliver
 
 
 def _names(obj) -> dict:
@@ -77,6 +84,99 @@ def on_any_event(event: str, **payload) -> None:
         enqueue_on_commit(webhook_deliver, delivery_id)
 
 
+# --- conversations ----------------------------------------------------------------------------------------------
+_RECORD_NAMES = {
+    "project": lambda o: {"zh": o.code, "en": o.code},
+    "milestone": lambda o: {"zh": o.name_zh or o.name_en, "en": o.name_en or o.name_zh},
+    "submission": lambda o: {"zh": o.pathway_code, "en": o.pathway_code},
+    "test_order": lambda o: {"zh": o.number, "en": o.number},
+    "sample": lambda o: {"zh": o.identifier, "en": o.identifier},
+    "test_item": lambda o: {"zh": str(o.pk), "en": str(o.pk)},
+}
+
+
+def _record(kind_code: str, owner) -> dict:
+    """“milestone “Type testing”” in both languages, rendered later in the reader's."""
+    label, name = bilingual(OWNER_KINDS[kind_code].label), _RECORD_NAMES[kind_code](owner)
+    return {lang: f"{label[lang]} “{name[lang]}”" for lang in ("zh", "en")}
+
+
+def _conversation_audience(owner, payload: dict) -> tuple[set[int], set[int]]:
+    """(staff to tell, client users to tell): a client's post goes to the project's PM (and the milestone's
+    owner); a staff post visible to the client goes to the client's users; an internal one to nobody."""
+    staff: set[int] = set()
+    client_users: set[int] = set()
+    if payload.get("by_client"):
+        staff = _project_manager_ids(payload["project_id"]) if payload.get("project_id") else set()
+        if payload["owner_type"] == "milestone" and owner.owner_id:
+            staff.add(owner.owner_id)
+    elif payload.get("client_visible") and payload.get("client_id"):
+        memberships = ClientMembership.objects.filter(client_id=payload["client_id"])
+        client_users = set(memberships.values_list("user_id", flat=True))
+    return staff, client_users
+
+
+def _conversation_params(author, owner, payload: dict) -> dict:
+    project_id = payload.get("project_id")
+    project = Project.objects.filter(pk=project_id).values_list("code", flat=True).first() if project_id else ""
+    return {
+        "author": (author.get_full_name() or author.username) if author else "",
+        "project": project or "",
+        "record": _record(payload["owner_type"], owner),
+    }
+
+
+def _send_conversation(event: str, owner, params: dict, payload: dict) -> set[int]:
+    """Notify both audiences (in-app and e-mail); returns who was told, the actor included."""
+    staff, client_users = _conversation_audience(owner, payload)
+    actor = payload.get("actor_id")
+    staff_url = OWNER_KINDS[payload["owner_type"]].staff_url(owner)
+    notification_send(user_ids=staff - {actor}, event=event, params=params, url=staff_url, email=True)
+    notification_send(user_ids=client_users - {actor}, event=event, params=params, url=CLIENT_LINK, email=True)
+    return staff | client_users | {actor}
+
+
+def staff_user_ids(*, usernames) -> set[int]:
+    """The active staff users among ``usernames`` (a client user — even one put in a staff group — is not one)."""
+    if not usernames:
+        return set()
+    rows = User.objects.filter(username__in=list(usernames), is_active=True, client_membership__isnull=True).filter(
+        Q(groups__name__in=STAFF_ROLES) | Q(is_superuser=True)
+    )
+    return set(rows.values_list("pk", flat=True))
+
+
+def _owner(owner_type: str, owner_id: int):
+    kind = OWNER_KINDS.get(owner_type)
+    return None if kind is None else kind.model.objects.filter(pk=owner_id).first()
+
+
+def on_comment(event: str, *, comment_id: int, **payload) -> None:
+    comment = Comment.objects.select_related("author").filter(pk=comment_id).first()
+    owner = _owner(payload["owner_type"], payload["owner_id"])
+    if comment is None or owner is None:
+        return
+    excerpt = comment.body[:140] + ("…" if len(comment.body) > 140 else "")
+    params = {**_conversation_params(comment.author, owner, payload), "excerpt": excerpt}
+    told = _send_conversation(event, owner, params, payload)
+    mentioned = staff_user_ids(usernames=payload.get("mentions")) - told  # staff only: never a client
+    staff_url = OWNER_KINDS[payload["owner_type"]].staff_url(owner)
+    notification_send(user_ids=mentioned, event="comment.mentioned", params=params, url=staff_url, email=True)
+    enqueue_on_commit(notification_emails_send)
+
+
+def on_attachment(event: str, *, attachment_id: int, comment_id=None, **payload) -> None:
+    if comment_id is not None:
+        return  # a comment's files are announced with the comment
+    attachment = Attachment.objects.select_related("uploaded_by").filter(pk=attachment_id).first()
+    owner = _owner(payload["owner_type"], payload["owner_id"])
+    if attachment is None or owner is None:
+        return
+    params = {**_conversation_params(attachment.uploaded_by, owner, payload), "file": attachment.original_name}
+    _send_conversation(event, owner, params, payload)
+    enqueue_on_commit(notification_emails_send)
+
+
 HANDLERS = {
     "milestone.completed": on_milestone,
     "milestone.rescheduled": on_milestone,
@@ -86,4 +186,6 @@ HANDLERS = {
     "review_clock.expired": on_clock,
     "test_order.status_changed": on_order,
     "test_report.issued": on_report,
+    "comment.created": on_comment,
+    "attachment.created": on_attachment,
 }

@@ -66,6 +66,9 @@ def render_message(event: str, params: dict) -> str:
         "review_clock.expired": _("The %(clock)s clock of %(project)s has run out."),
         "test_order.status_changed": _("Test order %(order)s is now “%(status)s”."),
         "test_report.issued": _("Report v%(version)s of test order %(order)s was issued."),
+        "comment.created": _("%(author)s commented on %(record)s (%(project)s): “%(excerpt)s”"),
+        "comment.mentioned": _("%(author)s mentioned you on %(record)s (%(project)s): “%(excerpt)s”"),
+        "attachment.created": _("%(author)s added the file %(file)s to %(record)s (%(project)s)."),
     }
     template = templates.get(event)
     if template is None:

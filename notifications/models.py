@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 
-from .choices import DeliveryStatus, ReminderStatus
+from .choices import DeliveryStatus, NotificationEmail, ReminderStatus
 from .messages import render_message
 
 
@@ -22,12 +22,21 @@ class Notification(TimeStampedModel):
     params = models.JSONField(_("parameters"), default=dict)
     url = models.CharField(_("link"), max_length=300, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_status = models.CharField(
+        _("e-mail"), max_length=10, choices=NotificationEmail.choices, default=NotificationEmail.NONE, blank=True
+    )
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_read_idx")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_user_read_idx"),
+            models.Index(
+                fields=["email_status", "user"], name="notification_email_due_idx",
+                condition=models.Q(email_status="pending"),
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return self.text

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Exists, OuterRef, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
@@ -29,8 +29,8 @@ from core import clock
 from core.exceptions import ApplicationError
 
 from . import targets
-from .choices import DeliveryStatus, EmailDelivery, RecipientRole, ReminderStatus
-from .emails import reminder_email
+from .choices import DeliveryStatus, EmailDelivery, NotificationEmail, RecipientRole, ReminderStatus
+from .emails import notifications_email, reminder_email
 from .models import Notification, Reminder, ReminderRule, Webhook, WebhookDelivery
 from .reminders import CLIENT_LINK, REMINDER_KINDS, DueItem, ReminderKind
 from .webhook_events import client_may_receive, client_payload, json_safe
@@ -41,16 +41,61 @@ logger = logging.getLogger(__name__)
 # --- in-app notifications ------------------------------------------------------------------------------------------
 
 
-def notification_send(*, user_ids: Iterable[int | None], event: str, params: dict, url: str = "") -> int:
-    """One in-app notification per user (inactive users and empty ids are skipped)."""
+def notification_send(
+    *, user_ids: Iterable[int | None], event: str, params: dict, url: str = "", email: bool = False
+) -> int:
+    """One in-app notification per user (inactive users and empty ids are skipped); with ``email``, each is also
+    queued for e-mail (``notification_emails_send``: at once, or in the daily digest, as the reader chose)."""
     from accounts.models import User
 
     ids = {pk for pk in user_ids if pk}
     if not ids:
         return 0
     active = User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True)
-    rows = [Notification(user_id=pk, event=event, params=params, url=url) for pk in active]
+    status = NotificationEmail.PENDING if email else NotificationEmail.NONE
+    rows = [Notification(user_id=pk, event=event, params=params, url=url, email_status=status) for pk in active]
     return len(Notification.objects.bulk_create(rows))
+
+
+def notification_emails_send(*, digest: bool = False, batch: int = 500) -> int:
+    """E-mail the pending notifications of the readers who want them at once (or, with ``digest``, of those who
+    chose the daily digest): one e-mail per reader and batch. Rows are locked while their e-mail goes out, so two
+    workers never send one twice; a failed send is recorded, not retried (the notification is in the app anyway).
+    Returns the number of e-mails sent."""
+    sent = 0
+    while True:
+        claimed, batch_sent = _notification_emails_batch(digest=digest, limit=batch)
+        sent += batch_sent
+        if claimed < batch:
+            return sent
+
+
+def _notification_emails_batch(*, digest: bool, limit: int) -> tuple[int, int]:
+    with transaction.atomic():
+        pending = Notification.objects.filter(email_status=NotificationEmail.PENDING)
+        digest_readers = Q(user__notification_preferences__email=EmailDelivery.DIGEST)
+        pending = pending.filter(digest_readers) if digest else pending.exclude(digest_readers)
+        rows = list(
+            pending.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user")
+            .order_by("user_id", "id")[:limit]
+        )
+        by_reader: dict[int, list[Notification]] = defaultdict(list)
+        for row in rows:
+            by_reader[row.user_id].append(row)
+        sent = 0
+        for notifications in by_reader.values():
+            reader = notifications[0].user
+            status = NotificationEmail.SENT
+            try:
+                if reader.email:
+                    notifications_email(reader, notifications).send()
+                    sent += 1
+            except Exception:  # the SMTP server's or the network's error: the in-app notification stands
+                logger.exception("notification e-mail to user %s failed", reader.pk)
+                status = NotificationEmail.FAILED
+            Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(email_status=status)
+        return len(rows), sent
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ def reminder_sweep() -> dict:
     result = services.reminders_sweep()
     _send_all(result["message_ids"])
     result["webhook_deliveries"] = webhook_retry_due()
+    result["notification_emails"] = services.notification_emails_send()  # those the broker could not take at once
     return result
 
 
@@ -25,6 +26,7 @@ def reminder_digest() -> int:
     """Beat runs this once a day: the digest readers' pending reminders, one e-mail each."""
     message_ids = services.reminders_claim_all(digest=True)
     _send_all(message_ids)
+    services.notification_emails_send(digest=True)
     return len(message_ids)
 
 
@@ -56,3 +58,9 @@ def webhook_retry_due() -> int:
     for delivery_id in due:
         enqueue(webhook_deliver, delivery_id)
     return len(due)
+
+
+@shared_task(**TASK_OPTIONS)
+def notification_emails_send() -> int:
+    """Enqueued after a comment or a file commits: e-mail the pending notifications of immediate readers."""
+    return services.notification_emails_send()

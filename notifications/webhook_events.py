@@ -34,6 +34,8 @@ WEBHOOK_EVENTS = (
     "test_order.failed",
     "test_item.retracted",
     "test_report.issued",
+    "comment.created",
+    "attachment.created",
 )
 
 CLIENT_EVENT_FIELDS = {
@@ -45,14 +47,28 @@ CLIENT_EVENT_FIELDS = {
     "test_order.created": ("order_id", "client_id"),
     "test_order.status_changed": ("order_id", "project_id", "client_id", "old", "new"),
     "test_report.issued": ("report_id", "order_id", "client_id", "version"),
-}
+    "comment.created": ("comment_id", "parent_id", "owner_type", "owner_id", "project_id", "client_id", "by_client",
+                        "attachment_ids"),
+    "attachment.created": ("attachment_id", "comment_id", "owner_type", "owner_id", "project_id", "client_id",
+                           "by_client"),
+}  # fmt: skip
 
 
 def _milestone_visible(payload: dict) -> bool:
     return Milestone.objects.filter(pk=payload.get("milestone_id"), client_visible=True).exists()
 
 
-_CLIENT_VISIBILITY = {"milestone.completed": _milestone_visible, "milestone.rescheduled": _milestone_visible}
+def _marked_visible(payload: dict) -> bool:
+    """Comments and files say themselves whether the client may see them (internal ones never leave)."""
+    return payload.get("client_visible") is True
+
+
+_CLIENT_VISIBILITY = {
+    "milestone.completed": _milestone_visible,
+    "milestone.rescheduled": _milestone_visible,
+    "comment.created": _marked_visible,
+    "attachment.created": _marked_visible,
+}
 
 
 def json_safe(value):

@@ -4,6 +4,7 @@ fit for clients. (Clients, contacts and devices: ``tests/clients/test_allowlist.
 
 import pytest
 
+from core.models import Attachment, Comment
 from notifications.models import WebhookDelivery
 from tests.utils import all_keys
 from tests.world import build_world, staff_people
@@ -29,8 +30,26 @@ PATHWAY_SUMMARY = {"id", "code", "version", "name"}
 SUBMISSION = {"id", "project", "pathway", "authority", "reference_number", "status", "submitted_on",
               "accepted_on", "decided_on", "transferred_on", "transfer_recorded", "options", "flag", "flagged_on",
               *STAMPS}  # fmt: skip
+AUTHOR = {"id", "username", "name"}
+FILE = {
+    "id",
+    "original_name",
+    "content_type",
+    "size",
+    "sha256",
+    "owner_type",
+    "owner_id",
+    "comment",
+    "uploaded_by",
+    "created_at",
+    "download",
+}  # fmt: skip  (no visibility flag: a client sees only visible files)
+COMMENT = {"id", "owner_type", "owner_id", "project_id", "parent", "author", "by_client", "body", "created_at",
+           "edited_at", "deleted_at", "editable_until", "attachments"}  # fmt: skip
 
 EXPECTED = {
+    "/api/v1/comments/": META | COMMENT | AUTHOR | FILE,
+    "/api/v1/attachments/": META | FILE | AUTHOR,
     "/api/v1/test-orders/": META | ORDER | CLIENT_SUMMARY | PROJECT_SUMMARY,
     "/api/v1/test-orders/{order}/": ORDER | CLIENT_SUMMARY | PROJECT_SUMMARY,
     "/api/v1/samples/": META | SAMPLE,
@@ -61,6 +80,7 @@ def test_a_client_user_receives_exactly_the_allowlisted_keys(api, world, user_a,
     assert body.get("count", 1) > 0, body
     assert all_keys(body) == EXPECTED[path], sorted(all_keys(body) ^ EXPECTED[path])
     assert "key account" not in str(body) and "margin is thin" not in str(body)
+    assert "raw.pdf" not in str(body)  # the lab's internal file
 
 
 def test_a_client_user_reads_no_review_clock_and_no_history(api, world, user_a):
@@ -79,7 +99,11 @@ CLIENT_WEBHOOK_DATA = {
     "test_order.created": {"order_id", "client_id"},
     "test_order.status_changed": {"order_id", "project_id", "client_id", "old", "new"},
     "test_report.issued": {"report_id", "order_id", "client_id", "version"},
-}
+    "comment.created": {"comment_id", "parent_id", "owner_type", "owner_id", "project_id", "client_id", "by_client",
+                        "attachment_ids"},
+    "attachment.created": {"attachment_id", "comment_id", "owner_type", "owner_id", "project_id", "client_id",
+                           "by_client"},
+}  # fmt: skip
 
 
 def test_the_client_webhook_allowlist_is_the_declared_one():
@@ -92,7 +116,14 @@ def test_a_client_webhook_payload_carries_exactly_the_allowlisted_keys(world):
     """Every delivery recorded for client A's webhook while their world was built: envelope and data keys."""
     deliveries = list(WebhookDelivery.objects.filter(webhook=world.webhook))
     assert {d.event for d in deliveries} >= {"pathway.applied", "test_order.created", "test_order.status_changed",
-                                            "test_report.issued", "milestone.completed"}  # fmt: skip
+                                            "test_report.issued", "milestone.completed", "comment.created",
+                                            "attachment.created"}  # fmt: skip
+    internal = set(Comment.objects.filter(client_visible=False).values_list("pk", flat=True))
+    internal_files = set(Attachment.objects.filter(client_visible=False).values_list("pk", flat=True))
+    assert internal and internal_files
+    for delivery in deliveries:
+        assert delivery.payload["data"].get("comment_id") not in internal
+        assert delivery.payload["data"].get("attachment_id") not in internal_files
     for delivery in deliveries:
         assert set(delivery.payload) == {"id", "event", "occurred_at", "data"}
         assert set(delivery.payload["data"]) == CLIENT_WEBHOOK_DATA[delivery.event], delivery.event

@@ -1,10 +1,12 @@
 """A client's whole world, built through the services: contact, classified device, an active project planned on a
 pathway (submission, milestones, dependencies, clocks), a lab order run to an issued report (samples, items, the
-report's attachment), a client webhook with a delivery. Scoping and allowlist tests build one per client."""
+report's attachment), a client webhook with a delivery, comments and files (visible and internal). Scoping and
+allowlist tests build one per client."""
 
 from dataclasses import dataclass
 from datetime import date
 
+from conversations.services import attachment_upload, comment_create
 from labtests import services as lab
 from labtests.models import TestOrder, TestService
 from milestones.models import Submission
@@ -64,4 +66,9 @@ def build_world(client, people) -> World:
         lab.test_item_submit_result(item=item, actor=people["engineer"], verdict="pass", result_summary="ok")
         lab.test_item_verify(item=item, actor=people["manager"])
     lab.test_report_issue(order=order, actor=people["manager"], upload=pdf_upload())
+    milestone = submission.milestones.get(code="TYPE_TESTING")
+    comment_create(actor=people["pm"], owner=milestone, body="Samples arrive Monday.", client_visible=True,
+                   uploads=[pdf_upload("plan.pdf")])  # fmt: skip
+    comment_create(actor=people["pm"], owner=project, body="Internal: the margin is thin.")
+    attachment_upload(actor=people["engineer"], owner=order, upload=pdf_upload("raw.pdf"))
     return World(submission=submission, order=TestOrder.objects.get(pk=order.pk), webhook=webhook)

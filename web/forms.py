@@ -260,3 +260,39 @@ SampleRows = forms.formset_factory(SampleRowForm, extra=4, min_num=1, validate_m
 
 class IntakeForm(forms.Form):
     received_on = BusinessDateFormField(label=_("Received on"), widget=DateInput)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input (Django's documented pattern); each is checked by the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": UPLOAD_ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+UPLOAD_ACCEPT = ".pdf,.png,.jpg,.jpeg,.webp,.docx,.xlsx,.pptx,.txt,.csv"
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))
+    client_visible = forms.BooleanField(label=_("Visible to the client"), required=False)
+    parent = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    files = MultipleFileField(label=_("Files"), required=False)
+
+
+class CommentEditForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}))
+    client_visible = forms.BooleanField(label=_("Visible to the client"), required=False)

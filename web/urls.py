@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import accounts, clients, home, lab, notifications, projects
+from .views import accounts, clients, conversations, home, lab, notifications, projects
 
 app_name = "web"
 
@@ -44,6 +44,11 @@ urlpatterns = [
     path("projects/new/", projects.ProjectCreateView.as_view(), name="project-create"),
     path("projects/<int:pk>/", projects.ProjectDetailView.as_view(), name="project-detail"),
     path("milestones/<int:pk>/reschedule/", projects.MilestoneRescheduleView.as_view(), name="milestone-reschedule"),
+    path("conversations/<str:kind>/<int:pk>/", conversations.ConversationView.as_view(), name="conversation"),
+    path("conversations/<str:kind>/<int:pk>/files/", conversations.UploadView.as_view(), name="conversation-upload"),
+    path("comments/<int:pk>/edit/", conversations.CommentEditView.as_view(), name="comment-edit"),
+    path("comments/<int:pk>/delete/", conversations.CommentDeleteView.as_view(), name="comment-delete"),
+    path("files/<int:pk>/delete/", conversations.AttachmentDeleteView.as_view(), name="attachment-delete"),
     path("lab/", lab.LabBoardView.as_view(), name="lab-board"),
     path("lab/my-items/", lab.MyTestItemsView.as_view(), name="lab-my-items"),
     re_path(r"^lab/export\.(?P<fmt>csv|xlsx)$", lab.LabQueueExportView.as_view(), name="lab-export"),

@@ -1,7 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
 from .views import (
-    AttachmentViewSet,
     SampleViewSet,
     StandardViewSet,
     TestItemViewSet,
@@ -17,6 +16,5 @@ router.register("test-orders", TestOrderViewSet, basename="test-order")
 router.register("samples", SampleViewSet, basename="sample")
 router.register("test-items", TestItemViewSet, basename="test-item")
 router.register("test-reports", TestReportViewSet, basename="test-report")
-router.register("attachments", AttachmentViewSet, basename="attachment")
 
 urlpatterns = router.urls

@@ -2,10 +2,7 @@
 receive, start, hold, resume and enter results on their own items; lab managers do every step including accept,
 reject, verify (not their own results), retract, issue and amend reports, close."""
 
-from django.conf import settings
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -13,13 +10,10 @@ from rest_framework.response import Response
 
 from accounts.choices import Role
 from accounts.models import User
-from clients.access import access_for
 from clients.api.viewsets import ScopedViewSet
 from clients.permissions import ALL_STAFF, STAFF_AND_CLIENT
 from core.api.parsers import MULTIPART
 from core.api.viewsets import CreateMixin, HistoryMixin, ListMixin, RetrieveMixin, UpdateMixin, service_action
-from core.services import attachment_create
-from core.uploads import name_for
 from labtests import selectors, services
 from labtests.filters import (
     SampleFilterSet,
@@ -35,8 +29,6 @@ from projects.selectors import project_list
 from .serializers import (
     AmendInputSerializer,
     AssignInputSerializer,
-    AttachmentInputSerializer,
-    AttachmentSerializer,
     IssueReportInputSerializer,
     ReasonInputSerializer,
     ReceiveInputSerializer,
@@ -289,49 +281,3 @@ class TestReportViewSet(ListMixin, RetrieveMixin, HistoryMixin, ScopedViewSet):
         amended = services.test_report_amend(report=report, actor=request.user, upload=data["file"],
                                              reason=data["reason"])  # fmt: skip
         return self.output(amended, status_code=status.HTTP_201_CREATED)
-
-
-class AttachmentViewSet(ListMixin, RetrieveMixin, ScopedViewSet):
-    """Files: uploaded by multipart naming the record they belong to; downloaded only through ``download``,
-    which applies the scoping rule (there is no public media URL)."""
-
-    selector = staticmethod(selectors.attachment_list)
-    output_serializer_class = AttachmentSerializer
-    input_serializer_class = AttachmentInputSerializer
-    parser_classes = MULTIPART
-    permission_map = {
-        "list": STAFF_AND_CLIENT,
-        "retrieve": STAFF_AND_CLIENT,
-        "download": STAFF_AND_CLIENT,
-        "create": (ALL_STAFF - {Role.VIEWER}) | {"client"},
-    }
-    owner_selectors = {
-        "test_order": selectors.test_order_list,
-        "sample": selectors.sample_list,
-        "test_item": selectors.test_item_list,
-        "project": project_list,
-    }
-
-    @extend_schema(request=AttachmentInputSerializer, responses={201: AttachmentSerializer})
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input()
-        owner = get_object_or_404(self.owner_selectors[data["owner_type"]](user=request.user), pk=data["owner_id"])
-        client_id = getattr(owner, "client_id", None) or owner.order.client_id
-        visible = True if access_for(request.user).is_client_user else data["client_visible"]
-        attachment = attachment_create(
-            actor=request.user, upload=data["file"], owner=owner, client_id=client_id, client_visible=visible
-        )
-        return self.output(attachment, status_code=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        responses={(200, content_type): OpenApiTypes.BINARY for content_type in settings.ATTACHMENT_CONTENT_TYPES}
-    )
-    @action(detail=True, methods=["get"])
-    def download(self, request, *args, **kwargs):
-        attachment = self.get_object()
-        return FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=name_for(attachment.original_name, attachment.content_type),
-            content_type=attachment.content_type,
-        )

@@ -7,6 +7,7 @@ import pytest
 from clients import selectors as clients
 from clients.access import access_for, scope_for_user
 from clients.models import Client
+from conversations import selectors as conversations
 from labtests import selectors as lab
 from milestones import selectors as engine
 from notifications import selectors as notifications
@@ -53,7 +54,8 @@ CLIENT_SCOPED = [
     (lab.sample_list, None),
     (lab.test_item_list, None),
     (lab.test_report_list, None),
-    (lab.attachment_list, None),
+    (conversations.attachment_list, None),
+    (conversations.comment_list, None),
     (notifications.webhook_list, None),
     (notifications.webhook_delivery_list, None),
 ]

@@ -46,3 +46,9 @@ def page_query(query: str, page: int) -> str:
     params = QueryDict(query, mutable=True)
     params["page"] = page
     return params.urlencode()
+
+
+@register.inclusion_tag("web/conversations/_thread.html", takes_context=True)
+def conversation(context, data: dict):
+    """A record's comments and files (``web.views.conversations.conversation_context``) inside another page."""
+    return {**data, "csrf_token": context.get("csrf_token"), "request": context.get("request")}

@@ -22,6 +22,7 @@ from labtests.filters import TestOrderFilterSet
 
 from ..forms import IntakeForm, SampleRows
 from .base import StaffRequiredMixin, WriteFormMixin
+from .conversations import conversation_context
 from .lists import ExportView
 
 O = OrderStatus  # noqa: E741
@@ -105,6 +106,7 @@ class LabOrderDetailView(StaffRequiredMixin, TemplateView):
             items=selectors.test_item_list(user=user).filter(order=order),
             reports=selectors.test_report_list(user=user).filter(order=order).order_by("-version"),
             history=history_entries(order)[:50],
+            conversation=conversation_context(self.request, "test_order", order),
         )
         return context
 

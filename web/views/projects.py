@@ -28,6 +28,7 @@ from projects.services import project_create, project_transition
 
 from ..forms import ProjectFromPathwayForm, RescheduleForm
 from .base import StaffRequiredMixin, WriteFormMixin
+from .conversations import conversation_context, with_comment_counts
 from .lists import ExportView, FilteredListView
 
 PROJECT_WRITERS = frozenset({Role.ADMIN, Role.PROJECT_MANAGER})
@@ -117,11 +118,14 @@ class ProjectDetailView(StaffRequiredMixin, TemplateView):
         book, today = CalendarBook(), local_today()
         clocks = list(engine.review_clock_list(user=user).filter(submission__project=project))
         readings = [(clock, read_clock(clock, today, book[clock.unit])) for clock in clocks]
+        submissions = with_comment_counts(user, engine.submission_list(user=user).filter(project=project))
+        milestones = engine.milestone_list(user=user).filter(project=project).order_by("due_date", "order")
         context.update(
             project=project,
-            submissions=engine.submission_list(user=user).filter(project=project),
+            submissions=submissions,
             clocks=readings,
-            milestones=engine.milestone_list(user=user).filter(project=project).order_by("due_date", "order"),
+            milestones=with_comment_counts(user, milestones),
+            conversation=conversation_context(self.request, "project", project),
             history=history_entries(project)[:50],
             can_plan=bool(access_for(user).roles & ENGINE_WRITERS),
             gantt_language="cn" if translation.get_language().startswith("zh") else "en",

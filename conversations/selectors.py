@@ -1,0 +1,58 @@
+"""Reads of comments and files, scoped by the one rule in ``clients.access``: staff see everything, a client user
+only the client-visible ones of their own client."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from clients.access import access_for, scope_for_user
+from core.models import Attachment, Comment
+
+
+def _visible_to(queryset: QuerySet, user) -> QuerySet:
+    queryset = scope_for_user(queryset, user)
+    return queryset.filter(client_visible=True) if access_for(user).is_client_user else queryset
+
+
+def attachment_list(*, user) -> QuerySet[Attachment]:
+    return _visible_to(Attachment.objects.select_related("uploaded_by", "owner_type"), user)
+
+
+def comment_list(*, user) -> QuerySet[Comment]:
+    """Comments with their author and files (the files the reader may see) in a fixed number of queries."""
+    files = Prefetch("attachments", queryset=attachment_list(user=user).order_by("id"))
+    return _visible_to(Comment.objects.select_related("author", "owner_type"), user).prefetch_related(files)
+
+
+def comment_counts(*, user, owner_type_id: int, owner_ids) -> dict[int, int]:
+    """owner id → how many comments ``user`` can read on it (one query, for the badges of a list of records)."""
+    rows = (
+        comment_list(user=user)
+        .filter(owner_type_id=owner_type_id, owner_id__in=list(owner_ids), deleted_at__isnull=True)
+        .values("owner_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["owner_id"]: row["n"] for row in rows}
+
+
+def thread_of(*, user, owner) -> tuple[list[Comment], list[Attachment]]:
+    """The conversation on ``owner`` as ``user`` may read it: top-level comments in order, each with its replies
+    (``comment.thread_replies``), and the files uploaded to it outside any comment. Three queries."""
+    from django.contrib.contenttypes.models import ContentType
+
+    owner_type = ContentType.objects.get_for_model(owner)
+    on_owner = Q(owner_type=owner_type, owner_id=owner.pk)
+    comments = list(comment_list(user=user).filter(on_owner).order_by("created_at", "id"))
+    top = [comment for comment in comments if comment.parent_id is None]
+    by_id = {comment.pk: comment for comment in top}
+    for comment in top:
+        comment.thread_replies = []
+    for comment in comments:
+        if comment.parent_id is not None:
+            parent = by_id.get(comment.parent_id)
+            if parent is None:  # a reply the reader may see on a parent they may not: shown on its own
+                comment.thread_replies = []
+                top.append(comment)
+            else:
+                parent.thread_replies.append(comment)
+    files = list(attachment_list(user=user).filter(on_owner, comment__isnull=True).order_by("-created_at", "-id"))
+    return top, files
