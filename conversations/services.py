@@ -82,9 +82,10 @@ def comment_create(
     uploads: list | None = None,
 ) -> Comment:
     """Post a comment on ``owner`` (a record ``actor`` may see), optionally as a reply and with files."""
-    place = _place(owner)
-    if not place["kind"].discussable:
+    kind = kind_of(owner)
+    if kind is not None and not kind.discussable:
         raise ValidationError({"owner_type": [_("Comments cannot be posted on this record; upload a file.")]})
+    place = _place(owner)
     by_client = access_for(actor).is_client_user
     visible = True if by_client else bool(client_visible)
     if parent is not None:

@@ -172,7 +172,7 @@ class Comment(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="comments"
     )
     by_client = models.BooleanField(_("written by the client"), default=False)
-    body = models.TextField(_("comment"), max_length=10000)
+    body = models.TextField(_("comment"), max_length=10000, blank=True)  # empty once deleted
     client_visible = models.BooleanField(_("visible to the client"), default=False)
     parent = models.ForeignKey(
         "self", verbose_name=_("reply to"), on_delete=models.PROTECT, null=True, blank=True, related_name="replies"

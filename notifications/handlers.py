@@ -120,7 +120,7 @@ def _conversation_params(author, owner, payload: dict) -> dict:
     project_id = payload.get("project_id")
     project = Project.objects.filter(pk=project_id).values_list("code", flat=True).first() if project_id else ""
     return {
-        "author": (author.get_full_name() or author.username) if author else "",
+        "author": str(author) if author else "",
         "project": project or "",
         "record": _record(payload["owner_type"], owner),
     }

@@ -74,7 +74,8 @@ def _notification_emails_batch(*, digest: bool, limit: int) -> tuple[int, int]:
     with transaction.atomic():
         pending = Notification.objects.filter(email_status=NotificationEmail.PENDING)
         digest_readers = Q(user__notification_preferences__email=EmailDelivery.DIGEST)
-        pending = pending.filter(digest_readers) if digest else pending.exclude(digest_readers)
+        no_choice = Q(user__notification_preferences__email__isnull=True)  # a missing key is NULL: not "not digest"
+        pending = pending.filter(digest_readers if digest else (~digest_readers | no_choice))
         rows = list(
             pending.select_for_update(skip_locked=True, of=("self",))
             .select_related("user")

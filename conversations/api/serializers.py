@@ -16,7 +16,7 @@ class AuthorSerializer(serializers.Serializer):
     name = serializers.SerializerMethodField()
 
     def get_name(self, user) -> str:
-        return user.get_full_name() or user.username
+        return str(user)
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
