@@ -140,8 +140,10 @@ def test_bad_input_is_400_with_field_errors(api, world, pm):
 
 
 def test_comment_pinned(api, world, pm):
-    reply = services.comment_create(actor=pm, owner=world["project"], body="see https://nmpa.gov.cn",
-                                    parent=world["visible"], client_visible=True, uploads=[pdf_upload("a.pdf")])  # fmt: skip
+    reply = services.comment_create(
+        actor=pm, owner=world["project"], body="see https://nmpa.gov.cn", parent=world["visible"],
+        client_visible=True, uploads=[pdf_upload("a.pdf")],
+    )  # fmt: skip
     body = api.as_user(pm).get(f"/api/v1/comments/{reply.pk}/").json()
     file_id = body["attachments"][0]["id"]
     assert pinned(body) == {

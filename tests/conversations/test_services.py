@@ -16,7 +16,10 @@ from tests.factories import pdf_upload
 pytestmark = pytest.mark.django_db
 
 
-def csv_upload(name="raw.csv", body="样品,温度,结果\nS1,21.5,合格\nS2,22.0,合格\n".encode()):
+RAW_CSV = "样品,温度,结果\nS1,21.5,合格\nS2,22.0,合格\n".encode()
+
+
+def csv_upload(name="raw.csv", body=RAW_CSV):
     return SimpleUploadedFile(name, body, content_type="application/octet-stream")
 
 
