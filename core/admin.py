@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
-from .models import CalendarOverride, PublishedCalendarYear
+from .models import CalendarOverride, Comment, PublishedCalendarYear
 from .services import calendar_year_publish
 
 
@@ -34,3 +34,20 @@ class PublishedCalendarYearAdmin(admin.ModelAdmin):
             % {"year": published.year, "count": published.dates_moved},
             messages.SUCCESS,
         )
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """Read-only: comments are written, edited and deleted by their authors on the pages and the API (the window
+    and the history are kept there)."""
+
+    list_display = ("created_at", "author", "owner_type", "owner_id", "client_visible", "by_client", "deleted_at")
+    list_filter = ("client_visible", "by_client", "owner_type")
+    search_fields = ("body", "author__username")
+    list_select_related = ("author", "owner_type")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

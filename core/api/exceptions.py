@@ -9,6 +9,7 @@
 - 413: a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, ``{"detail", "code": "request_too_large"}``.
 """
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
@@ -54,6 +55,8 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()  # one message whatever was looked up: it names no model and no query
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)  # a service's refusal, with its reason (and the usual code)
 
     response = drf_exception_handler(exc, context)
     if (

@@ -18,7 +18,9 @@ from milestones.models import Milestone
 from projects.api.serializers import ProjectSummarySerializer
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class ReportFileSerializer(serializers.ModelSerializer):
+    """A report's file (the conversations app serves the attachments resource itself)."""
+
     download = serializers.SerializerMethodField()
 
     class Meta:
@@ -232,7 +234,7 @@ class ResultInputSerializer(serializers.Serializer):
 # --- Reports ----------------------------------------------------------------------------------------------------
 class TestReportPublicSerializer(serializers.ModelSerializer):
     order = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    file = AttachmentSerializer(source="attachment", read_only=True)
+    file = ReportFileSerializer(source="attachment", read_only=True)
 
     class Meta:
         model = TestReport

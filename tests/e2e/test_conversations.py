@@ -71,6 +71,8 @@ def test_internal_and_visible_comments_and_raw_data_reach_only_who_they_should(
     expect(upload.locator(".upload-error")).to_contain_text(words["wrong"])  # refused in place, nothing sent
     upload.locator("input[type=file]").set_input_files([CSV])
     expect(page.locator(".files-section .file")).to_contain_text("run-7.csv")
+    page.goto(f"{live_server.url}/projects/{milestone.project_id}/#milestone-{milestone.pk}")  # a notification's link
+    expect(page.locator(f"#milestone-{milestone.pk} .comment.is-visible")).to_contain_text(visible)
     stored = Attachment.objects.get(original_name="run-7.csv")
     assert (stored.owner_id, stored.content_type, stored.client_visible) == (order.pk, "text/csv", False)
 

@@ -1,4 +1,9 @@
-/* Files on a conversation: drop a file on the zone (or choose one) and it is uploaded at once through the API,
+/* Conversations on the staff pages.
+ *
+ * A link to a milestone's or a submission's conversation (#milestone-12, as notifications send) opens its panel,
+ * which loads the thread.
+ *
+ * Files on a conversation: drop a file on the zone (or choose one) and it is uploaded at once through the API,
  * with a progress bar; a file too big or of a refused type is reported in place before anything is sent, and the
  * server's own refusal (checked by content) in place after. Every message goes in as text, never as HTML.
  * Without JavaScript the same form posts to the page and reloads it. */
@@ -93,6 +98,20 @@
   function uploadForm(target) {
     return target && target.closest ? target.closest("form.upload") : null;
   }
+
+  function openLinkedPanel() {
+    var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    if (target && target.tagName === "DETAILS") {
+      target.open = true;
+      target.scrollIntoView();
+    }
+  }
+  if (document.readyState === "complete") {
+    openLinkedPanel();
+  } else {
+    document.addEventListener("DOMContentLoaded", openLinkedPanel);  // after htmx has read the page
+  }
+  window.addEventListener("hashchange", openLinkedPanel);
 
   document.addEventListener("change", function (event) {
     var form = uploadForm(event.target);
