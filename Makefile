@@ -55,7 +55,7 @@ test: $(VENV)/.dev services lint
 bench: $(VENV)/.runtime services
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://cdmo:cdmo@127.0.0.1:5432/cdmo_bench} $(BIN)/python scripts/benchmark.py
 
-# Mutation testing (mutmut 3, not part of `make test`: it takes about an hour on two cores): the modules that carry
+# Mutation testing (mutmut 3, not part of `make test`: it takes 20–40 minutes on two cores): the modules that carry
 # the promises, each mutant against the tests that reach it ([tool.mutmut] in pyproject.toml), on a test database of
 # its own so a `make test` may run beside it. Prints every survivor; README "Mutation testing" explains the ones left.
 MUTATE_SCOPE := "clients.access*" "core.state_machine*" "core.calendars*" "milestones.clocks*" \

@@ -268,6 +268,7 @@ def test_a_long_count_forwards_into_an_estimated_year_is_provisional():
         (date(2010, 12, 31), date(2011, 1, 3)),
         (date(2019, 12, 31), date(2024, 12, 31)),
         (date(2005, 2, 3), date(2005, 2, 3)),
+        (date(2010, 12, 31), date(2010, 12, 31)),  # an empty span at a year's end touches no year at all
     ],
 )
 def test_counts_over_many_years_agree_with_chinesecalendar(a, b):
