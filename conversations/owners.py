@@ -27,6 +27,7 @@ class OwnerKind:
     project_of: Callable[[models.Model], int | None]
     staff_url: Callable[[models.Model], str]
     discussable: bool = True  # comments allowed (samples and test items take files only)
+    client_sees: Callable[[models.Model], bool] = lambda owner: True  # may anything on it be shown to the client
 
     @property
     def model(self) -> type[models.Model]:
@@ -46,7 +47,8 @@ OWNER_KINDS: dict[str, OwnerKind] = {
         OwnerKind("project", _("project"), project_list, lambda o: o.client_id, lambda o: o.pk,
                   lambda o: _project_page(o.pk, "#conversation")),
         OwnerKind("milestone", _("milestone"), regulatory.milestone_list, lambda o: o.project.client_id,
-                  lambda o: o.project_id, lambda o: _project_page(o.project_id, f"#milestone-{o.pk}")),
+                  lambda o: o.project_id, lambda o: _project_page(o.project_id, f"#milestone-{o.pk}"),
+                  client_sees=lambda o: o.client_visible),
         OwnerKind("submission", _("submission"), regulatory.submission_list, lambda o: o.project.client_id,
                   lambda o: o.project_id, lambda o: _project_page(o.project_id, f"#submission-{o.pk}")),
         OwnerKind("test_order", _("test order"), lab.test_order_list, lambda o: o.client_id, lambda o: o.project_id,

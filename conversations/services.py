@@ -59,6 +59,16 @@ def _place(owner: models.Model) -> dict[str, Any]:
     return {"kind": kind, "client_id": kind.client_of(owner), "project_id": kind.project_of(owner)}
 
 
+def _check_visibility(*, place: dict, owner: models.Model, visible: bool, by_client: bool) -> None:
+    """Nothing on an internal record is shown to the client, and a client user's files go only where they talk."""
+    if visible and not by_client and not place["kind"].client_sees(owner):
+        raise ValidationError(
+            {"client_visible": [_("This record is internal: nothing on it can be shown to the client.")]}
+        )
+    if by_client and not place["kind"].discussable:
+        raise ValidationError({"owner_type": [_("Upload your files to the project, a milestone or a test order.")]})
+
+
 def _event_payload(*, place: dict, owner: models.Model, actor, client_visible: bool) -> dict[str, Any]:
     return {
         "owner_type": place["kind"].code,
@@ -88,6 +98,7 @@ def comment_create(
     place = _place(owner)
     by_client = access_for(actor).is_client_user
     visible = True if by_client else bool(client_visible)
+    _check_visibility(place=place, owner=owner, visible=visible, by_client=by_client)
     if parent is not None:
         _check_parent(parent=parent, owner=owner, place=place, visible=visible)
     comment = Comment(owner_type=place["kind"].content_type(), owner_id=owner.pk, client_id=place["client_id"],
@@ -164,7 +175,9 @@ def comment_delete(*, comment: Comment, actor) -> Comment:
 def attachment_upload(*, actor, owner: models.Model, upload, client_visible: bool = False) -> Attachment:
     """A file on ``owner`` outside any comment (a client user's is always visible to both sides)."""
     place = _place(owner)
-    visible = True if access_for(actor).is_client_user else bool(client_visible)
+    by_client = access_for(actor).is_client_user
+    visible = True if by_client else bool(client_visible)
+    _check_visibility(place=place, owner=owner, visible=visible, by_client=by_client)
     attachment = _store(actor=actor, owner=owner, place=place, upload=upload, visible=visible)
     payload = _event_payload(place=place, owner=owner, actor=actor, client_visible=visible)
     emit("attachment.created", attachment_id=attachment.pk, comment_id=None, **payload)

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from conversations import services
 from core import clock
 from core.models import Attachment, Comment
+from milestones.models import Milestone
 from tests.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +169,27 @@ def test_comments_are_refused_on_samples_and_items(project, pm):
         services.comment_create(actor=pm, owner=pm, body="x")  # not a record conversations hang on
     assert "owner_type" in error.value.message_dict
     assert Comment.objects.count() == 0
+
+
+def test_nothing_on_an_internal_milestone_is_shown_to_the_client(milestone, pm):
+    Milestone.objects.filter(pk=milestone.pk).update(client_visible=False)
+    internal = Milestone.objects.get(pk=milestone.pk)
+    services.comment_create(actor=pm, owner=internal, body="internal note")  # internal is fine
+    with pytest.raises(ValidationError) as error:
+        services.comment_create(actor=pm, owner=internal, body="to the client?", client_visible=True)
+    assert "client_visible" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        services.attachment_upload(actor=pm, owner=internal, upload=pdf_upload(), client_visible=True)
+    assert Comment.objects.count() == 1 and Attachment.objects.count() == 0
+
+
+def test_a_client_user_uploads_where_they_talk_not_onto_lab_items(project, pm, user_a):
+    from labtests import services as lab
+    from labtests.models import TestService
+
+    order = lab.test_order_submit(order=lab.test_order_create(actor=pm, client=project.client, project=project,
+                                  services=TestService.objects.filter(code="ES-60601-1")), actor=pm)  # fmt: skip
+    services.attachment_upload(actor=user_a, owner=order, upload=pdf_upload("spec.pdf"))
+    with pytest.raises(ValidationError):
+        services.attachment_upload(actor=user_a, owner=order.items.first(), upload=pdf_upload())
+    assert list(Attachment.objects.values_list("original_name", "client_visible")) == [("spec.pdf", True)]
