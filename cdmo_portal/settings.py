@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "notifications",
     # Presentation, on top of every domain app.
     "web",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "web.context_processors.unread_notifications",
+                "portal.context_processors.audience",
             ],
         },
     },

@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api-v1"))),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("portal/", include("portal.urls")),
     path("", include("web.urls")),
 ]
 

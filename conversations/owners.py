@@ -28,6 +28,7 @@ class OwnerKind:
     staff_url: Callable[[models.Model], str]
     discussable: bool = True  # comments allowed (samples and test items take files only)
     client_sees: Callable[[models.Model], bool] = lambda owner: True  # may anything on it be shown to the client
+    client_url: Callable[[models.Model], str] = lambda owner: "/portal/"  # where a client user reads it
 
     @property
     def model(self) -> type[models.Model]:
@@ -41,18 +42,26 @@ def _project_page(project_id: int | None, anchor: str = "") -> str:
     return f"/projects/{project_id}/{anchor}" if project_id else ""
 
 
+def _portal_project(project_id: int | None, anchor: str = "") -> str:
+    return f"/portal/projects/{project_id}/{anchor}" if project_id else "/portal/"
+
+
 OWNER_KINDS: dict[str, OwnerKind] = {
     kind.code: kind
     for kind in (
         OwnerKind("project", _("project"), project_list, lambda o: o.client_id, lambda o: o.pk,
-                  lambda o: _project_page(o.pk, "#conversation")),
+                  lambda o: _project_page(o.pk, "#conversation"),
+                  client_url=lambda o: _portal_project(o.pk, "#conversation")),
         OwnerKind("milestone", _("milestone"), regulatory.milestone_list, lambda o: o.project.client_id,
                   lambda o: o.project_id, lambda o: _project_page(o.project_id, f"#milestone-{o.pk}"),
-                  client_sees=lambda o: o.client_visible),
+                  client_sees=lambda o: o.client_visible,
+                  client_url=lambda o: _portal_project(o.project_id, f"#milestone-{o.pk}")),
         OwnerKind("submission", _("submission"), regulatory.submission_list, lambda o: o.project.client_id,
-                  lambda o: o.project_id, lambda o: _project_page(o.project_id, f"#submission-{o.pk}")),
+                  lambda o: o.project_id, lambda o: _project_page(o.project_id, f"#submission-{o.pk}"),
+                  client_url=lambda o: _portal_project(o.project_id, f"#submission-{o.pk}")),
         OwnerKind("test_order", _("test order"), lab.test_order_list, lambda o: o.client_id, lambda o: o.project_id,
-                  lambda o: f"/lab/orders/{o.pk}/#conversation"),
+                  lambda o: f"/lab/orders/{o.pk}/#conversation",
+                  client_url=lambda o: f"/portal/orders/{o.pk}/#conversation"),
         OwnerKind("sample", _("sample"), lab.sample_list, lambda o: o.order.client_id, lambda o: o.order.project_id,
                   lambda o: f"/lab/orders/{o.order_id}/", discussable=False),
         OwnerKind("test_item", _("test item"), lab.test_item_list, lambda o: o.order.client_id,

@@ -55,4 +55,18 @@ def thread_of(*, user, owner) -> tuple[list[Comment], list[Attachment]]:
             else:
                 parent.thread_replies.append(comment)
     files = list(attachment_list(user=user).filter(on_owner, comment__isnull=True).order_by("-created_at", "-id"))
+    _mark_changeable(user, comments, files)
     return top, files
+
+
+def _mark_changeable(user, comments, files) -> None:
+    """``can_change`` on each row: may ``user`` still edit or delete it (the pages show the buttons from this)."""
+    from .services import may_change
+
+    for comment in comments:
+        comment.can_change = comment.deleted_at is None and may_change(
+            actor=user, author_id=comment.author_id, created_at=comment.created_at
+        )
+    for attachment in files:
+        attachment.can_change = may_change(actor=user, author_id=attachment.uploaded_by_id,
+                                           created_at=attachment.created_at)  # fmt: skip

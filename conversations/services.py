@@ -194,3 +194,26 @@ def attachment_delete(*, attachment: Attachment, actor) -> None:
     name = attachment.file.name
     attachment.delete()
     delete_files_on_commit([name])
+
+
+# --- requests: what is asked of the client -----------------------------------------------------------------------
+@transaction.atomic
+def request_answer(*, actor, milestone, note: str, uploads: list | None = None) -> Comment | None:
+    """The client answers a request (a milestone addressed to them): it waits for the PM's acceptance, and the
+    note and files go on its thread, where both sides read them."""
+    from milestones.services import milestone_answer
+
+    milestone_answer(milestone=milestone, actor=actor, note=note)
+    if not note.strip() and not uploads:
+        return None
+    return comment_create(actor=actor, owner=milestone, body=note.strip() or _("Answered."), uploads=uploads)
+
+
+@transaction.atomic
+def request_send_back(*, actor, milestone, reason: str):
+    """The PM sends the answer back: the request is open again and the reason is on its thread, for the client."""
+    from milestones.services import milestone_send_back
+
+    sent_back = milestone_send_back(milestone=milestone, actor=actor, reason=reason)
+    comment_create(actor=actor, owner=sent_back, body=reason, client_visible=True)
+    return sent_back

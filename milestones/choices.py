@@ -31,9 +31,16 @@ class MilestoneStatus(models.TextChoices):
     DONE = "done", _("Done")
     BLOCKED = "blocked", _("Blocked")
     SKIPPED = "skipped", _("Skipped")
+    AWAITING_ACCEPTANCE = "awaiting_acceptance", _("Answered, awaiting acceptance")  # a client's request, answered
 
 
-OPEN_MILESTONE_STATUSES = (MilestoneStatus.NOT_STARTED, MilestoneStatus.IN_PROGRESS, MilestoneStatus.BLOCKED)
+OPEN_MILESTONE_STATUSES = (
+    MilestoneStatus.NOT_STARTED,
+    MilestoneStatus.IN_PROGRESS,
+    MilestoneStatus.BLOCKED,
+    MilestoneStatus.AWAITING_ACCEPTANCE,
+)
+ANSWERABLE_STATUSES = (MilestoneStatus.NOT_STARTED, MilestoneStatus.IN_PROGRESS)  # a request the client can answer
 
 
 class DueState(models.TextChoices):

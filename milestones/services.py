@@ -54,11 +54,12 @@ CLOCK_EVENT_NAMES = {
 M = MilestoneStatus
 MILESTONE_STATUS = StateMachine(
     {
-        M.NOT_STARTED: {M.IN_PROGRESS, M.DONE, M.BLOCKED, M.SKIPPED},
-        M.IN_PROGRESS: {M.DONE, M.BLOCKED, M.NOT_STARTED},
+        M.NOT_STARTED: {M.IN_PROGRESS, M.DONE, M.BLOCKED, M.SKIPPED, M.AWAITING_ACCEPTANCE},
+        M.IN_PROGRESS: {M.DONE, M.BLOCKED, M.NOT_STARTED, M.AWAITING_ACCEPTANCE},
         M.BLOCKED: {M.IN_PROGRESS, M.NOT_STARTED, M.DONE},
         M.DONE: {M.IN_PROGRESS},
         M.SKIPPED: {M.NOT_STARTED},
+        M.AWAITING_ACCEPTANCE: {M.DONE, M.IN_PROGRESS},  # the PM accepts the client's answer, or sends it back
     }
 )
 
@@ -322,6 +323,15 @@ def milestone_update(
     return record_update(instance=milestone, actor=actor, data=data, expected_version=expected_version)
 
 
+def milestone_moves(milestone: Milestone) -> list[str]:
+    """The statuses ``milestone`` may move to: its machine's, without "awaiting acceptance" unless it is a request
+    addressed to the client (only those are answered)."""
+    allowed = MILESTONE_STATUS.allowed(milestone.status)
+    if milestone.responsible != Responsible.CLIENT:
+        allowed = [state for state in allowed if state != M.AWAITING_ACCEPTANCE]
+    return allowed
+
+
 @transaction.atomic
 def milestone_transition(
     *,
@@ -332,8 +342,10 @@ def milestone_transition(
     on: date | None = None,
     expected_version: int | None = None,
 ) -> Milestone:
+    if to == M.AWAITING_ACCEPTANCE and milestone.responsible != Responsible.CLIENT:
+        raise TransitionNotAllowed(current=milestone.status, requested=to, allowed=milestone_moves(milestone))
     extra = {"completed_on": (on or local_today()) if to == M.DONE else None}
-    milestone, _previous = record_transition(
+    milestone, previous = record_transition(
         instance=milestone,
         machine=MILESTONE_STATUS,
         to=to,
@@ -354,8 +366,52 @@ def milestone_transition(
         )
     elif to == M.BLOCKED:
         emit("milestone.blocked", milestone_id=milestone.pk, project_id=milestone.project_id, reason=reason)
+    elif to == M.IN_PROGRESS and previous == M.NOT_STARTED:
+        emit("milestone.started", milestone_id=milestone.pk, project_id=milestone.project_id,
+             client_id=milestone.project.client_id, actor_id=_actor_id(actor))  # fmt: skip
     project_health_refresh(project_ids=[milestone.project_id])
     return milestone
+
+
+@transaction.atomic
+def milestone_answer(
+    *, milestone: Milestone, actor: User, note: str = "", expected_version: int | None = None
+) -> Milestone:
+    """A client's answer to a request addressed to them (an open, client-visible milestone with
+    ``responsible=client``): it waits for the PM's acceptance. The answer's text and files are a comment on it."""
+    if milestone.responsible != Responsible.CLIENT or not milestone.client_visible:
+        raise ConflictError(_("Only a request addressed to the client can be answered."))
+    answered = milestone_transition(milestone=milestone, actor=actor, to=M.AWAITING_ACCEPTANCE, reason=note[:200],
+                                    expected_version=expected_version)  # fmt: skip
+    emit("milestone.answered", milestone_id=answered.pk, project_id=answered.project_id,
+         client_id=answered.project.client_id, actor_id=_actor_id(actor))  # fmt: skip
+    return answered
+
+
+@transaction.atomic
+def milestone_accept(
+    *, milestone: Milestone, actor: User, on: date | None = None, expected_version: int | None = None
+) -> Milestone:
+    """The PM accepts the client's answer: the request is done (on ``on``, today by default)."""
+    if milestone.status != M.AWAITING_ACCEPTANCE:
+        raise ConflictError(_("Only an answered request can be accepted or sent back."))
+    return milestone_transition(milestone=milestone, actor=actor, to=M.DONE, on=on, expected_version=expected_version)
+
+
+@transaction.atomic
+def milestone_send_back(
+    *, milestone: Milestone, actor: User, reason: str, expected_version: int | None = None
+) -> Milestone:
+    """The PM sends the client's answer back with a reason (the client is told): the request is open again."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say what is missing.")]})
+    if milestone.status != M.AWAITING_ACCEPTANCE:
+        raise ConflictError(_("Only an answered request can be accepted or sent back."))
+    sent_back = milestone_transition(milestone=milestone, actor=actor, to=M.IN_PROGRESS, reason=reason,
+                                     expected_version=expected_version)  # fmt: skip
+    emit("milestone.sent_back", milestone_id=sent_back.pk, project_id=sent_back.project_id,
+         client_id=sent_back.project.client_id, reason=reason, actor_id=_actor_id(actor))  # fmt: skip
+    return sent_back
 
 
 def milestone_complete(

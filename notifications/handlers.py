@@ -18,7 +18,6 @@ from milestones.models import Milestone, ReviewClock
 from projects.models import Project
 
 from .messages import bilingual
-from .reminders import CLIENT_LINK
 from .services import notification_send, webhook_deliveries_record
 from .tasks import notification_emails_send, webhook_deliver
 
@@ -75,13 +74,35 @@ def on_report(event: str, *, report_id: int, actor_id: int | None = None, **payl
     contacts = set(
         Contact.objects.filter(client_id=order.client_id, user__isnull=False).values_list("user_id", flat=True)
     )
-    notification_send(user_ids=set(contacts), event=event, params=params, url="")
+    notification_send(user_ids=set(contacts), event=event, params=params, url=f"/portal/orders/{order.pk}/")
 
 
 def on_any_event(event: str, **payload) -> None:
     """Record the webhook deliveries of every business event; a worker sends them once the change commits."""
     for delivery_id in webhook_deliveries_record(event=event, **payload):
         enqueue_on_commit(webhook_deliver, delivery_id)
+
+
+# --- requests: what is asked of the client -----------------------------------------------------------------------
+def _client_user_ids(client_id: int) -> set[int]:
+    return set(ClientMembership.objects.filter(client_id=client_id).values_list("user_id", flat=True))
+
+
+def on_request(event: str, *, milestone_id: int, actor_id: int | None = None, **payload) -> None:
+    """A request opens or is sent back: the client's users hear it; answered: the PM and the milestone's owner."""
+    milestone = Milestone.objects.select_related("project").filter(pk=milestone_id).first()
+    if milestone is None or milestone.responsible != "client" or not milestone.client_visible:
+        return
+    params = {"milestone": _names(milestone), "project": milestone.project.code, "due": str(milestone.due_date or ""),
+              "reason": payload.get("reason", "")}  # fmt: skip
+    if event == "milestone.answered":
+        staff = _project_manager_ids(milestone.project_id) | ({milestone.owner_id} if milestone.owner_id else set())
+        notification_send(user_ids=staff - {actor_id}, event=event, params=params, email=True,
+                          url=f"/projects/{milestone.project_id}/#milestone-{milestone.pk}")  # fmt: skip
+    else:
+        notification_send(user_ids=_client_user_ids(milestone.project.client_id) - {actor_id}, event=event,
+                          params=params, url=f"/portal/requests/#request-{milestone.pk}", email=True)  # fmt: skip
+    enqueue_on_commit(notification_emails_send)
 
 
 # --- conversations ----------------------------------------------------------------------------------------------
@@ -132,7 +153,8 @@ def _send_conversation(event: str, owner, params: dict, payload: dict) -> set[in
     actor = payload.get("actor_id")
     staff_url = OWNER_KINDS[payload["owner_type"]].staff_url(owner)
     notification_send(user_ids=staff - {actor}, event=event, params=params, url=staff_url, email=True)
-    notification_send(user_ids=client_users - {actor}, event=event, params=params, url=CLIENT_LINK, email=True)
+    client_url = OWNER_KINDS[payload["owner_type"]].client_url(owner)
+    notification_send(user_ids=client_users - {actor}, event=event, params=params, url=client_url, email=True)
     return staff | client_users | {actor}
 
 
@@ -186,6 +208,9 @@ HANDLERS = {
     "review_clock.expired": on_clock,
     "test_order.status_changed": on_order,
     "test_report.issued": on_report,
+    "milestone.started": on_request,
+    "milestone.answered": on_request,
+    "milestone.sent_back": on_request,
     "comment.created": on_comment,
     "attachment.created": on_attachment,
 }

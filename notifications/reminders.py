@@ -16,13 +16,20 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Role
 from labtests.choices import OrderStatus
 from labtests.models import TestOrder
-from milestones.choices import AUTHORITY_CLOCK_KINDS, OPEN_MILESTONE_STATUSES, ClockKind, ClockState, Responsible
+from milestones.choices import (
+    AUTHORITY_CLOCK_KINDS,
+    OPEN_MILESTONE_STATUSES,
+    ClockKind,
+    ClockState,
+    MilestoneStatus,
+    Responsible,
+)
 from milestones.models import Milestone, ReviewClock
 from projects.choices import ProjectStatus
 
 from .messages import bilingual
 
-CLIENT_LINK = "/notifications/"  # where client users' links point: they never open staff pages
+CLIENT_LINK = "/portal/requests/"  # where client users' reminders point: their requests, never a staff page
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,10 @@ def _describe_milestone(row: dict) -> DueItem:
         client_id=row["project__client_id"],
         project_manager_id=row["project__project_manager_id"],
         owner_id=row["owner_id"],
-        client_task=row["responsible"] == Responsible.CLIENT and row["client_visible"],
+        # the client's to do while it is theirs: once answered, it waits for the PM (who is reminded instead)
+        client_task=row["responsible"] == Responsible.CLIENT
+        and row["client_visible"]
+        and row["status"] != MilestoneStatus.AWAITING_ACCEPTANCE,
         params={
             "item": _names(row),
             "project": row["project__code"],
@@ -103,6 +113,7 @@ def _describe_milestone(row: dict) -> DueItem:
 _MILESTONE_FIELDS = (
     "id",
     "due",
+    "status",
     "project_id",
     "project__code",
     "project__client_id",

@@ -90,3 +90,12 @@ class AttachmentInputSerializer(serializers.Serializer):
     owner_type = serializers.ChoiceField(choices=list(OWNER_KINDS))
     owner_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     client_visible = serializers.BooleanField(default=False)
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+    files = serializers.ListField(child=serializers.FileField(), required=False, max_length=10)
+
+
+class SendBackInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)

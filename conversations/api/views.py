@@ -16,11 +16,15 @@ from clients.permissions import ALL_STAFF, STAFF_AND_CLIENT
 from core.api.parsers import MULTIPART
 from core.api.viewsets import HistoryMixin, ListMixin, RetrieveMixin
 from core.uploads import name_for
+from milestones.api.serializers import MilestoneOutputSerializer, MilestonePublicSerializer
+from milestones.api.views import ENGINE_WRITERS
+from milestones.selectors import milestone_list
 
 from .. import selectors, services
 from ..filters import AttachmentFilterSet, CommentFilterSet
 from ..owners import owner_get
 from .serializers import (
+    AnswerInputSerializer,
     AttachmentInputSerializer,
     AttachmentSerializer,
     ClientAttachmentSerializer,
@@ -28,6 +32,7 @@ from .serializers import (
     CommentEditSerializer,
     CommentInputSerializer,
     CommentSerializer,
+    SendBackInputSerializer,
 )
 
 WRITERS = (ALL_STAFF - {Role.VIEWER}) | {"client"}
@@ -125,3 +130,38 @@ class AttachmentViewSet(ListMixin, RetrieveMixin, ScopedViewSet):
             filename=name_for(attachment.original_name, attachment.content_type),
             content_type=attachment.content_type,
         )
+
+
+class RequestViewSet(ScopedViewSet):
+    """A client's requests (milestones addressed to them): ``POST /milestones/{id}/answer/`` (the client: a note and
+    files, which go on its thread) and ``POST /milestones/{id}/send-back/`` (the PM, with the reason the client
+    reads). ``accept`` is the milestones app's own action."""
+
+    selector = staticmethod(milestone_list)
+    output_serializer_class = MilestoneOutputSerializer
+    client_output_serializer_class = MilestonePublicSerializer
+    parser_classes = MULTIPART
+    permission_map = {"answer": frozenset({"client"}), "send_back": ENGINE_WRITERS}
+
+    def get_input_serializer_class(self):
+        return AnswerInputSerializer if self.action == "answer" else SendBackInputSerializer
+
+    def output(self, instance, **kwargs):
+        return super().output(self.get_queryset().get(pk=instance.pk), **kwargs)
+
+    @extend_schema(request=AnswerInputSerializer, responses={200: MilestonePublicSerializer})
+    @action(detail=True, methods=["post"])
+    def answer(self, request, *args, **kwargs):
+        data = self.validated_input()
+        milestone = self.get_object()
+        services.request_answer(actor=request.user, milestone=milestone, note=data["note"],
+                                uploads=data.get("files", []))  # fmt: skip
+        return self.output(milestone)
+
+    @extend_schema(request=SendBackInputSerializer, responses={200: MilestoneOutputSerializer})
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, *args, **kwargs):
+        data = self.validated_input()
+        milestone = self.get_object()
+        services.request_send_back(actor=request.user, milestone=milestone, reason=data["reason"])
+        return self.output(milestone)

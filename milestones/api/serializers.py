@@ -21,7 +21,7 @@ from milestones.models import (
     ReviewClock,
     Submission,
 )
-from milestones.services import MILESTONE_STATUS, SUBMISSION_STATUS
+from milestones.services import MILESTONE_STATUS, SUBMISSION_STATUS, milestone_moves
 from projects.api.serializers import ProjectSummarySerializer
 
 
@@ -164,7 +164,7 @@ class MilestoneOutputSerializer(MilestonePublicSerializer):
         read_only_fields = fields
 
     def get_allowed_transitions(self, milestone) -> list[str]:
-        return MILESTONE_STATUS.allowed(milestone.status)
+        return milestone_moves(milestone)
 
 
 class MilestoneInputSerializer(InputModelSerializer):

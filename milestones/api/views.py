@@ -136,6 +136,7 @@ class MilestoneViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Histo
         "update": ENGINE_WRITERS,
         "partial_update": ENGINE_WRITERS,
         "complete": ENGINE_WRITERS,
+        "accept": ENGINE_WRITERS,
         "transition": ENGINE_WRITERS,
         "reschedule": ENGINE_WRITERS,
         "predecessors:GET": ALL_STAFF,
@@ -149,10 +150,15 @@ class MilestoneViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Histo
     def get_input_serializer_class(self):
         return {
             "complete": MilestoneCompleteInputSerializer,
+            "accept": MilestoneCompleteInputSerializer,
             "transition": MilestoneTransitionInputSerializer,
             "reschedule": RescheduleInputSerializer,
             "predecessors": DependencyInputSerializer,
         }.get(self.action) or super().get_input_serializer_class()
+
+    accept = service_action("accept", services.milestone_accept, instance_kwarg="milestone",
+                            input_serializer=MilestoneCompleteInputSerializer,
+                            output_serializer=MilestoneOutputSerializer)  # fmt: skip
 
     def create(self, request, *args, **kwargs):
         data = self.validated_input()

@@ -62,15 +62,17 @@ SPECIFIED = {
         ),
     ),
     # §4 milestones: not_started → in_progress → done; blocked; skipped. A done milestone can be reopened, a
-    # skipped one taken back; a blocked one resumes or is finished.
+    # skipped one taken back; a blocked one resumes or is finished. The portal issue: a client's request, answered
+    # (open or in progress), awaits acceptance; the PM accepts it (done) or sends it back (in progress).
     "milestone": (
         MILESTONE_STATUS,
         table(
-            "not_started → in_progress, done, blocked, skipped",
-            "in_progress → done, blocked, not_started",
+            "not_started → in_progress, done, blocked, skipped, awaiting_acceptance",
+            "in_progress → done, blocked, not_started, awaiting_acceptance",
             "blocked → in_progress, not_started, done",
             "done → in_progress",
             "skipped → not_started",
+            "awaiting_acceptance → done, in_progress",
         ),
     ),
     # §4 test orders: draft → submitted → accepted → samples_received → in_testing → to_be_verified → verified →

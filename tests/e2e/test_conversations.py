@@ -76,7 +76,7 @@ def test_internal_and_visible_comments_and_raw_data_reach_only_who_they_should(
     stored = Attachment.objects.get(original_name="run-7.csv")
     assert (stored.owner_id, stored.content_type, stored.client_visible) == (order.pk, "text/csv", False)
 
-    sign_in("kangnuo", landing="/notifications/")  # the portal (next issue) is not there yet
+    sign_in("kangnuo", landing="/portal/notifications/")
     expect(page.locator("main")).to_contain_text(visible)
     expect(page.locator("main")).not_to_contain_text(internal)
     thread = page.request.get(f"{live_server.url}/api/v1/comments/?owner_type=milestone&owner_id={milestone.pk}")

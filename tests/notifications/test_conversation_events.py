@@ -52,7 +52,7 @@ def test_a_visible_staff_comment_reaches_the_clients_users_in_app_and_by_email(m
     services.comment_create(actor=people["pm"], owner=milestone, body="Please send 3 samples", client_visible=True)
     told = _told("comment.created")
     assert set(told) == {"kangnuo", "kangnuo2"}
-    assert told["kangnuo"].url == "/notifications/"  # never a staff page
+    assert told["kangnuo"].url == f"/portal/projects/{milestone.project_id}/#milestone-{milestone.pk}"  # the portal
     assert "Please send 3 samples" in told["kangnuo"].text
     assert notification_emails_send() == 2
     by_address = {message.to[0]: message for message in mail.outbox}

@@ -160,7 +160,7 @@ def test_client_contacts_are_reminded_only_of_their_own_visible_to_dos(project, 
     sweep()
     assert set(alice.reminders.values_list("offset", flat=True)) == {3}
     assert alice.reminders.count() == 1
-    assert alice.reminders.get().url == "/notifications/"  # never a staff page
+    assert alice.reminders.get().url == "/portal/requests/"  # their requests in the portal, never a staff page
     assert pm.reminders.filter(target_id=alice.reminders.get().target_id).get().url == f"/projects/{project.pk}/"
     assert not Reminder.objects.filter(recipient__username="bob_r").exists()
 

@@ -35,12 +35,21 @@ def test_anonymous_is_sent_to_log_in(client):
     assert response["Location"].startswith("/accounts/login/?next=/clients/")
 
 
-@pytest.mark.parametrize("path", ["/", "/clients/", "/clients/{id}/", "/clients/{id}/edit/", "/clients/export.xlsx"])
-def test_client_users_get_404_on_staff_pages(client, user_a, client_a, path):
+@pytest.mark.parametrize(
+    "path", ["/clients/", "/clients/{id}/", "/clients/{id}/edit/", "/clients/export.xlsx", "/notifications/"]
+)
+def test_client_users_get_a_404_that_offers_their_portal_on_staff_pages(client, user_a, client_a, path):
     client.force_login(user_a)
     response = client.get(path.format(id=client_a.id))
     assert response.status_code == 404
-    assert "Page not found" in response.content.decode()
+    page = response.content.decode()
+    assert "Page not found" in page and 'href="/portal/"' in page and "Log out" in page
+    assert 'href="/"' not in page  # never a loop back to a staff page
+
+
+def test_the_start_page_of_a_client_user_is_their_portal(client, user_a):
+    client.force_login(user_a)
+    assert client.get("/").url == "/portal/"
 
 
 def test_user_without_role_gets_403(client):

@@ -2,18 +2,26 @@
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from accounts.services import user_update_profile
+from clients.access import access_for
 
 from ..forms import LanguageForm
 
 
 class LoginView(auth_views.LoginView):
+    """Staff land on their dashboard, client users on their portal (unless a link brought them here)."""
+
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        if access_for(self.request.user).is_client_user:
+            return reverse("portal:home")
+        return super().get_default_redirect_url()
 
 
 class LogoutView(auth_views.LogoutView):

@@ -28,15 +28,6 @@ def conversation_context(request, kind_code: str, owner, *, form=None, upload_fo
     """What ``web/conversations/_thread.html`` draws for ``owner``: a fixed number of queries, whatever the size."""
     user = request.user
     comments, files = selectors.thread_of(user=user, owner=owner)
-    replies = [reply for top in comments for reply in top.thread_replies]
-    for comment in comments + replies:
-        comment.can_change = comment.deleted_at is None and services.may_change(
-            actor=user, author_id=comment.author_id, created_at=comment.created_at
-        )
-    for attachment in files:
-        attachment.can_change = services.may_change(
-            actor=user, author_id=attachment.uploaded_by_id, created_at=attachment.created_at
-        )
     kind = OWNER_KINDS[kind_code]
     return {
         "kind": kind_code,

@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -9,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 
+from accounts.choices import Role
 from accounts.selectors import user_by_calendar_token
 from accounts.services import user_ical_token_rotate
 from notifications.calendar_feed import calendar_feed
@@ -17,9 +17,13 @@ from notifications.reminders import kind_choices
 from notifications.selectors import notification_list
 from notifications.services import notification_preferences_update, notifications_mark_read, preferences_of
 
+from .base import StaffRequiredMixin
 
-class NotificationListView(LoginRequiredMixin, TemplateView):
-    """Your notifications (staff and client users alike: each sees only their own)."""
+EVERY_ROLE = frozenset(Role)  # one's own notifications and settings: any staff member
+
+
+class NotificationListView(StaffRequiredMixin, TemplateView):
+    """Your notifications (client users read theirs in the portal)."""
 
     template_name = "web/notifications.html"
 
@@ -30,7 +34,9 @@ class NotificationListView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class NotificationsReadView(LoginRequiredMixin, View):
+class NotificationsReadView(StaffRequiredMixin, View):
+    write_roles = EVERY_ROLE
+
     def post(self, request):
         ids = [int(pk) for pk in request.POST.getlist("id") if pk.isdigit()] or None
         count = notifications_mark_read(user=request.user, ids=ids)
@@ -63,8 +69,10 @@ class NotificationSettingsForm(forms.Form):
     )
 
 
-class NotificationSettingsView(LoginRequiredMixin, FormView):
+class NotificationSettingsView(StaffRequiredMixin, FormView):
     """Reminder settings (mute kinds, immediate or daily digest) and the calendar feed URL."""
+
+    write_roles = EVERY_ROLE
 
     template_name = "web/notification_settings.html"
     form_class = NotificationSettingsForm
@@ -85,7 +93,9 @@ class NotificationSettingsView(LoginRequiredMixin, FormView):
         return redirect("web:notification-settings")
 
 
-class CalendarFeedRotateView(LoginRequiredMixin, View):
+class CalendarFeedRotateView(StaffRequiredMixin, View):
+    write_roles = EVERY_ROLE
+
     def post(self, request):
         user_ical_token_rotate(user=request.user)
         messages.success(request, _("Your calendar feed has a new address; the old one no longer works."))

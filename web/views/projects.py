@@ -10,17 +10,18 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from accounts.choices import Role
 from clients.access import access_for
+from conversations.services import request_send_back
 from core.calendars import CalendarBook
 from core.clock import today as local_today
 from core.exceptions import ApplicationError, StaleVersion
 from core.history import history_entries
 from milestones import selectors as engine
 from milestones.clocks import read_clock
-from milestones.services import milestone_reschedule, pathway_apply
+from milestones.services import milestone_accept, milestone_reschedule, pathway_apply
 from projects import selectors
 from projects.choices import Health, ProjectStatus, ServiceType
 from projects.filters import ProjectFilterSet
@@ -175,3 +176,46 @@ class MilestoneRescheduleView(WriteFormMixin, TemplateView):
         status = 200 if form.is_valid() and not form.errors else 400
         context = self.get_context_data(milestone=milestone, form=form, shifts=shifts)
         return self.render_to_response(context, status=status)
+
+
+class _AnsweredRequest(StaffRequiredMixin, View):
+    """Accept or send back a client's answer to a request, from the project page."""
+
+    write_roles = ENGINE_WRITERS
+
+    def milestone(self):
+        return get_object_or_404(engine.milestone_list(user=self.request.user), pk=self.kwargs["pk"])
+
+    def back(self, milestone):
+        return redirect(reverse("web:project-detail", args=[milestone.project_id]) + f"#milestone-{milestone.pk}")
+
+
+class MilestoneAcceptView(_AnsweredRequest):
+    def post(self, request, *args, **kwargs):
+        milestone = self.milestone()
+        try:
+            milestone_accept(milestone=milestone, actor=request.user, expected_version=_version(request))
+        except (ApplicationError, StaleVersion) as error:
+            messages.error(request, str(getattr(error, "message", error)))
+        else:
+            messages.success(request, _("“%(name)s” accepted: done.") % {"name": milestone.name})
+        return self.back(milestone)
+
+
+class MilestoneSendBackView(_AnsweredRequest):
+    def post(self, request, *args, **kwargs):
+        milestone = self.milestone()
+        try:
+            request_send_back(milestone=milestone, actor=request.user, reason=request.POST.get("reason", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("“%(name)s” sent back to the client.") % {"name": milestone.name})
+        return self.back(milestone)
+
+
+def _version(request) -> int | None:
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() else None

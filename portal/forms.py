@@ -1,0 +1,43 @@
+"""Forms of the portal: they validate and present; writes go through the same services as the API."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from notifications.choices import EmailDelivery
+
+UPLOAD_ACCEPT = ".pdf,.png,.jpg,.jpeg,.webp,.docx,.xlsx,.pptx,.txt,.csv"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": UPLOAD_ACCEPT}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class PortalCommentForm(forms.Form):
+    body = forms.CharField(label=_("Your message"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))
+    files = MultipleFileField(label=_("Files"))
+
+
+class PortalUploadForm(forms.Form):
+    file = forms.FileField(label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}))
+
+
+class AnswerForm(forms.Form):
+    note = forms.CharField(label=_("Your answer"), max_length=10000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    files = MultipleFileField(label=_("Files"))
+
+
+class PreferencesForm(forms.Form):
+    email = forms.ChoiceField(label=_("E-mails"), choices=EmailDelivery.choices, widget=forms.RadioSelect)
