@@ -70,3 +70,19 @@ def _mark_changeable(user, comments, files) -> None:
     for attachment in files:
         attachment.can_change = may_change(actor=user, author_id=attachment.uploaded_by_id,
                                            created_at=attachment.created_at)  # fmt: skip
+
+
+def attach_messages(*, user, owners: list) -> None:
+    """``owner.messages``: the comments ``user`` may read on each of ``owners`` (records of one kind), oldest first —
+    one query for the whole list (a request's answers and the reasons it was sent back)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    for owner in owners:
+        owner.messages = []
+    if not owners:
+        return
+    by_id = {owner.pk: owner for owner in owners}
+    rows = comment_list(user=user).filter(owner_type=ContentType.objects.get_for_model(owners[0]),
+                                         owner_id__in=list(by_id), deleted_at__isnull=True)  # fmt: skip
+    for comment in rows.order_by("created_at", "id"):
+        by_id[comment.owner_id].messages.append(comment)

@@ -32,6 +32,7 @@ def _next_milestones(user, project_ids) -> dict[int, object]:
     rows = (
         engine.milestone_list(user=user)
         .filter(project_id__in=list(project_ids), status__in=OPEN_MILESTONE_STATUSES, due_date__isnull=False)
+        .select_related(None)
         .order_by("project_id", "due_date", "id")
         .only("id", "project_id", "name_zh", "name_en", "due_date", "responsible", "status")
     )
@@ -161,8 +162,10 @@ class RequestListView(ClientRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        requests = list(open_requests(user).order_by("due_date", "id"))
+        talk.attach_messages(user=user, owners=requests)
         context.update(
-            requests=list(open_requests(user).order_by("due_date", "id")),
+            requests=requests,
             answered=list(
                 engine.milestone_list(user=user)
                 .filter(responsible="client", status="awaiting_acceptance")
