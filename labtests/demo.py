@@ -28,6 +28,7 @@ ORDERS = [
     (STENT, "Transport simulation — cancelled", ["PKG-D4169"], "cancelled"),
     (PROJECT, "Electrical safety + EMC — failed EMC, retested", ["ES-60601-1", "EMC-60601-1-2"], "amended"),
     (PROJECT, "Electrical safety — closed", ["ES-60601-1"], "closed"),
+    (STENT, "Cytotoxicity — report issued", ["BIO-CYTO"], "closed"),
 ]
 
 
