@@ -152,8 +152,8 @@ class RequestViewSet(ScopedViewSet):
     @extend_schema(request=AnswerInputSerializer, responses={200: MilestonePublicSerializer})
     @action(detail=True, methods=["post"])
     def answer(self, request, *args, **kwargs):
+        milestone = self.get_object()  # another client's request is 404 before anything is read of the input
         data = self.validated_input()
-        milestone = self.get_object()
         services.request_answer(actor=request.user, milestone=milestone, note=data["note"],
                                 uploads=data.get("files", []))  # fmt: skip
         return self.output(milestone)
@@ -161,7 +161,7 @@ class RequestViewSet(ScopedViewSet):
     @extend_schema(request=SendBackInputSerializer, responses={200: MilestoneOutputSerializer})
     @action(detail=True, methods=["post"], url_path="send-back")
     def send_back(self, request, *args, **kwargs):
-        data = self.validated_input()
         milestone = self.get_object()
+        data = self.validated_input()
         services.request_send_back(actor=request.user, milestone=milestone, reason=data["reason"])
         return self.output(milestone)

@@ -178,6 +178,10 @@ class RequestListView(ClientRequiredMixin, TemplateView):
 
 
 class RequestAnswerView(RequestListView):
+    def get(self, request, pk: int):
+        milestone = get_object_or_404(open_requests(request.user), pk=pk)
+        return redirect(reverse("portal:requests") + f"#request-{milestone.pk}")
+
     def post(self, request, pk: int):
         milestone = get_object_or_404(open_requests(request.user), pk=pk)
         form = AnswerForm(request.POST, request.FILES)
