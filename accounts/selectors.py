@@ -21,3 +21,10 @@ def user_by_calendar_token(token: str):
     from .models import User
 
     return User.objects.filter(ical_token=token, is_active=True).first() if token else None
+
+
+def api_token_list(*, user):
+    """A user's own API tokens (knox keeps only a hash and the first characters), newest first."""
+    from knox.models import AuthToken
+
+    return AuthToken.objects.filter(user=user).order_by("-created")

@@ -41,3 +41,16 @@ class AnswerForm(forms.Form):
 
 class PreferencesForm(forms.Form):
     email = forms.ChoiceField(label=_("E-mails"), choices=EmailDelivery.choices, widget=forms.RadioSelect)
+
+
+def _client_events():
+    from notifications.webhook_events import CLIENT_EVENT_FIELDS
+
+    return [("*", _("Every event")), *((event, event) for event in CLIENT_EVENT_FIELDS)]
+
+
+class WebhookForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    url = forms.URLField(label=_("Address (URL)"), max_length=500, assume_scheme="https")
+    events = forms.MultipleChoiceField(label=_("Events"), choices=_client_events, widget=forms.CheckboxSelectMultiple)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, pages
+from .views import account, integrations, pages
 
 app_name = "portal"
 
@@ -18,4 +18,11 @@ urlpatterns = [
     path("account/", account.AccountView.as_view(), name="account"),
     path("account/calendar/rotate/", account.CalendarRotateView.as_view(), name="calendar-rotate"),
     path("account/password/", account.PasswordChangeView.as_view(), name="password-change"),
+    path("integrations/", integrations.IntegrationsView.as_view(), name="integrations"),
+    path("integrations/webhooks/<int:pk>/", integrations.WebhookView.as_view(), name="webhook"),
+    path("integrations/webhooks/<int:pk>/rotate/", integrations.WebhookRotateView.as_view(), name="webhook-rotate"),
+    path("integrations/webhooks/<int:pk>/delete/", integrations.WebhookDeleteView.as_view(), name="webhook-delete"),
+    path("integrations/deliveries/<int:pk>/resend/", integrations.DeliveryResendView.as_view(), name="delivery-resend"),
+    path("integrations/tokens/", integrations.TokenCreateView.as_view(), name="token-create"),
+    path("integrations/tokens/<str:key>/revoke/", integrations.TokenRevokeView.as_view(), name="token-revoke"),
 ]

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from knox.models import AuthToken
 
+from accounts.services import api_token_create
 from core.models import Attachment, Comment
 from labtests.models import Sample, TestItem, TestReport
 from milestones.models import ReviewClock
@@ -48,6 +50,9 @@ PAGE_KINDS = {
     "portal:project": {"pk": "project"}, "portal:request-answer": {"pk": "request"},
     "portal:order": {"pk": "test_order"}, "portal:comment": {"kind+pk": "discussable"},
     "portal:upload": {"kind+pk": "discussable"},
+    "portal:webhook": {"pk": "webhook"}, "portal:webhook-rotate": {"pk": "webhook"},
+    "portal:webhook-delete": {"pk": "webhook"}, "portal:delivery-resend": {"pk": "webhook_delivery"},
+    "portal:token-revoke": {"key": "token"},
 }  # fmt: skip
 # Routes with a parameter that is not an object id, each with the reason it needs no sweep.
 NOT_OBJECTS = {
@@ -139,7 +144,9 @@ def objects_of(world, client, user) -> dict[str, int]:
         actor=None, project=project, name_en="Send samples", name_zh="寄样", responsible="client",
         client_visible=True, due_date=milestone.due_date, calendar="calendar_days",
     )  # fmt: skip
+    api_token_create(user=user)
     return {
+        "token": AuthToken.objects.filter(user=user).first().token_key,
         "request": request.pk,
         "client": client.pk, "contact": client.contacts.first().pk, "device": project.devices.first().pk,
         "project": project.pk, "submission": world.submission.pk, "milestone": milestone.pk,
