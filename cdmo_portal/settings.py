@@ -117,6 +117,7 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+PORTAL_INVITATION_DAYS = env.int("PORTAL_INVITATION_DAYS", default=7)  # how long a portal invitation link works
 
 # django-axes: lock a username from one address after a few failed log-ins (web and API alike).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -11,7 +11,7 @@ def client_list(*, user) -> QuerySet[Client]:
 
 
 def contact_list(*, user) -> QuerySet[Contact]:
-    return scope_for_user(Contact.objects.select_related("client"), user)
+    return scope_for_user(Contact.objects.select_related("client", "user"), user)
 
 
 def device_list(*, user) -> QuerySet[Device]:

@@ -239,3 +239,75 @@ def device_classification_delete(
     classification = lock_for_write(classification, expected_version=expected_version)
     classification._history_user = actor
     classification.delete()
+
+
+# --- Portal access: invitation and deactivation ----------------------------------------------------------------
+def _free_username(email: str) -> str:
+    base = (email.split("@")[0] or "client").lower()[:140]
+    candidate, n = base, 1
+    while User.objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+@transaction.atomic
+def contact_invite(*, contact: Contact, actor: User | None, site_url: str) -> User:
+    """Give a contact portal access: a client user (no password yet) linked to the contact, and an e-mail with a
+    set-password link that expires. Inviting again re-activates a deactivated contact and sends a new link."""
+    from accounts.services import user_create
+
+    from .invitations import invitation_tokens
+
+    if not contact.email:
+        raise ValidationError({"email": [_("The contact needs an e-mail address to be invited.")]})
+    user = contact.user
+    if user is None:
+        user = user_create(username=_free_username(contact.email), email=contact.email, display_name=contact.name,
+                           language="zh-hans" if contact.client.country == "CN" else "en")  # fmt: skip
+        client_membership_create(user=user, client=contact.client)
+        contact = record_update(instance=contact, actor=actor, data={"user": user})
+    elif not user.is_active:
+        user.is_active = True
+        user.set_unusable_password()
+        user.save(update_fields=["is_active", "password"])
+    message = _invitation_email(user, contact, invitation_tokens.make_token(user), site_url)
+    transaction.on_commit(message.send)
+    emit("contact.invited", contact_id=contact.pk, client_id=contact.client_id, actor_id=getattr(actor, "pk", None))
+    return user
+
+
+def _invitation_email(user: User, contact: Contact, token: str, site_url: str):
+    from django.conf import settings
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    path = reverse("portal:welcome", args=[urlsafe_base64_encode(force_bytes(user.pk)), token])
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {"user": user, "client": contact.client, "link": site_url.rstrip("/") + path,
+                   "days": settings.PORTAL_INVITATION_DAYS}  # fmt: skip
+        subject = render_to_string("clients/email/invitation_subject.txt", context).strip()
+        body = render_to_string("clients/email/invitation.txt", context)
+    return EmailMultiAlternatives(subject=" ".join(subject.split()), body=body, to=[user.email])
+
+
+@transaction.atomic
+def contact_portal_deactivate(*, contact: Contact, actor: User | None) -> None:
+    """Take a contact's portal access away at once: the user is deactivated (their sessions stop at the next
+    request: Django refuses inactive users, and the password hash the sessions carry changes), and every API
+    token is revoked."""
+    from accounts.services import api_tokens_revoke_all
+
+    user = contact.user
+    if user is None:
+        raise ValidationError({"user": [_("This contact has no portal access.")]})
+    user.is_active = False
+    user.set_unusable_password()
+    user.save(update_fields=["is_active", "password"])
+    api_tokens_revoke_all(user=user)
+    emit("contact.deactivated", contact_id=contact.pk, client_id=contact.client_id,
+         actor_id=getattr(actor, "pk", None))  # fmt: skip

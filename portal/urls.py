@@ -18,6 +18,7 @@ urlpatterns = [
     path("account/", account.AccountView.as_view(), name="account"),
     path("account/calendar/rotate/", account.CalendarRotateView.as_view(), name="calendar-rotate"),
     path("account/password/", account.PasswordChangeView.as_view(), name="password-change"),
+    path("welcome/<uidb64>/<token>/", account.WelcomeView.as_view(), name="welcome"),
     path("integrations/", integrations.IntegrationsView.as_view(), name="integrations"),
     path("integrations/webhooks/<int:pk>/", integrations.WebhookView.as_view(), name="webhook"),
     path("integrations/webhooks/<int:pk>/rotate/", integrations.WebhookRotateView.as_view(), name="webhook-rotate"),

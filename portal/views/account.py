@@ -1,11 +1,13 @@
 """The client user's account: language, e-mail preference, password, calendar feed."""
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, View
+from django.views.generic import FormView, TemplateView, View
 
 from accounts.services import user_ical_token_rotate
 from notifications.services import notification_preferences_update, preferences_of
@@ -50,3 +52,39 @@ class PasswordChangeView(ClientRequiredMixin, auth_views.PasswordChangeView):
         response = super().form_valid(form)
         messages.success(self.request, _("Your password was changed."))
         return response
+
+
+class WelcomeView(TemplateView):
+    """An invited contact sets a password from the e-mail's link (once, before it expires), then is signed in."""
+
+    template_name = "portal/welcome.html"
+
+    def invited(self):
+        from django.utils.encoding import force_str
+        from django.utils.http import urlsafe_base64_decode
+
+        from accounts.models import User
+        from clients.invitations import invitation_tokens
+
+        try:
+            user = User.objects.get(pk=force_str(urlsafe_base64_decode(self.kwargs["uidb64"])), is_active=True)
+        except (User.DoesNotExist, ValueError, TypeError, OverflowError):
+            return None
+        return user if invitation_tokens.check_token(user, self.kwargs["token"]) else None
+
+    def get(self, request, *args, **kwargs):
+        user = self.invited()
+        return self.render_to_response({"form": SetPasswordForm(user) if user else None, "invited": user},
+                                       status=200 if user else 400)  # fmt: skip
+
+    def post(self, request, *args, **kwargs):
+        user = self.invited()
+        if user is None:
+            return self.render_to_response({"form": None, "invited": None}, status=400)
+        form = SetPasswordForm(user, request.POST)
+        if not form.is_valid():
+            return self.render_to_response({"form": form, "invited": user}, status=400)
+        form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your password is set."))
+        return redirect("portal:home")

@@ -1,6 +1,7 @@
 """Staff pages of the client registry: list (filters, sorting, paging, CSV/XLSX export), client page, and the
 create/edit forms. Reads go through ``clients.selectors``, writes through ``clients.services``."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -296,3 +297,41 @@ class DeviceClassificationsView(WriteFormMixin, TemplateView):
                 messages.success(request, _("Saved."))
                 return redirect("web:client-detail", pk=device.client_id)
         return self.render_to_response(self.get_context_data(device=device, form=form), status=400)
+
+
+class _ContactAccess(StaffRequiredMixin, View):
+    write_roles = REGISTRY_WRITERS
+
+    def contact(self):
+        return get_object_or_404(selectors.contact_list(user=self.request.user), pk=self.kwargs["pk"])
+
+    def back(self, contact):
+        return redirect(reverse("web:client-detail", args=[contact.client_id]) + "#contacts-heading")
+
+
+class ContactInviteView(_ContactAccess):
+    """Portal access for a contact: an invitation e-mail with a set-password link that expires."""
+
+    def post(self, request, *args, **kwargs):
+        contact = self.contact()
+        try:
+            services.contact_invite(contact=contact, actor=request.user, site_url=settings.SITE_URL)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": contact.email})
+        return self.back(contact)
+
+
+class ContactDeactivateView(_ContactAccess):
+    """Portal access taken away at once: sessions end and API tokens stop working."""
+
+    def post(self, request, *args, **kwargs):
+        contact = self.contact()
+        try:
+            services.contact_portal_deactivate(contact=contact, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(name)s can no longer use the portal.") % {"name": contact.name})
+        return self.back(contact)
