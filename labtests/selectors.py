@@ -43,3 +43,10 @@ def test_item_list(*, user) -> QuerySet[TestItem]:
 def test_report_list(*, user) -> QuerySet[TestReport]:
     queryset = scope_for_user(TestReport.objects.select_related("order", "attachment", "approved_by"), user)
     return queryset.filter(status=ReportStatus.ISSUED) if _is_client(user) else queryset
+
+
+def test_report_versions(*, user) -> QuerySet[TestReport]:
+    """Every issued version of the reports, current and superseded (the client's history of a report: the
+    superseded ones are shown as such, and only the current one's file is theirs to download)."""
+    statuses = (ReportStatus.ISSUED, ReportStatus.SUPERSEDED)
+    return scope_for_user(TestReport.objects.select_related("order", "attachment"), user).filter(status__in=statuses)

@@ -224,7 +224,7 @@ class OrderView(ClientRequiredMixin, TemplateView):
             order=order,
             samples=lab.sample_list(user=user).filter(order=order).order_by("id"),
             items=items,
-            reports=lab.test_report_list(user=user).filter(order=order).order_by("-version"),
+            reports=lab.test_report_versions(user=user).filter(order=order).order_by("-version"),
             **thread_context(user, "test_order", order),
         )
         return context

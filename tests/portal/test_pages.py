@@ -195,3 +195,21 @@ def test_portal_lists_run_a_constant_number_of_queries(client, client_a, pm, dja
     client.force_login(user)
     with django_assert_max_num_queries(14):
         client.get("/portal/")
+
+
+def test_an_amended_report_shows_its_superseded_version_marked_and_only_the_current_one_downloads(
+    portal, project, pm, client_a
+):
+    from labtests.models import TestReport
+    from tests.world import build_world, staff_people
+
+    world = build_world(client_a, staff_people())
+    report = TestReport.objects.get(order=world.order, status="issued")
+    lab.test_report_amend(report=report, actor=StaffUserFactory(roles=["lab_manager"]),
+                          upload=pdf_upload("v2.pdf"), reason="typo")  # fmt: skip
+    page = portal.get(f"/portal/orders/{world.order.pk}/").content.decode()
+    assert "superseded by a later version" in page and "v1" in page and "v2" in page
+    current = TestReport.objects.get(order=world.order, status="issued")
+    assert f"/api/v1/attachments/{current.attachment_id}/download/" in page
+    assert f"/api/v1/attachments/{report.attachment_id}/download/" not in page
+    assert portal.get(f"/api/v1/attachments/{report.attachment_id}/download/").status_code == 404
