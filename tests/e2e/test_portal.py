@@ -87,3 +87,58 @@ def test_a_client_follows_answers_and_downloads_and_the_pm_accepts(live_server, 
     expect(page.locator(f"#milestone-{request_.pk}")).to_contain_text(words["done"])
     page.goto(f"{live_server.url}/portal/requests/")
     expect(page.locator(f"#request-{request_.pk}")).to_have_count(0)
+
+
+ACCESS = {
+    "English": {"invite": "Invite to the portal", "password": "New password", "confirm": "New password confirmation",
+                "set": "Set my password", "integrations": "Integrations", "token": "Create an API token",
+                "deactivate": "Deactivate portal access"},
+    "中文": {"invite": "邀请使用门户", "password": "新密码", "confirm": "新密码确认", "set": "设置密码",
+             "integrations": "系统集成", "token": "创建 API 令牌", "deactivate": "停用门户权限"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["English", "中文"])
+def test_an_invited_contact_sets_a_password_and_deactivation_stops_their_token(
+    live_server, page, demo, log_in, language
+):
+    from django.conf import settings
+    from django.core import mail
+
+    from clients.models import Client
+    from tests.factories import ContactFactory
+
+    words = ACCESS[language]
+    kangnuo = Client.objects.get(code="KANGNUO")
+    contact = ContactFactory(client=kangnuo, name="Qian Lu", email="qian.lu@kangnuo.example")
+    page.context.clear_cookies()
+    log_in("pm")
+    page.get_by_role("button", name=language).click()
+    page.goto(f"{live_server.url}/clients/{kangnuo.pk}/")
+    page.get_by_role("button", name=f"{words['invite']} Qian Lu").click()
+    expect(page.get_by_role("status")).to_contain_text("qian.lu@kangnuo.example")
+    (invitation,) = [m for m in mail.outbox if m.to == ["qian.lu@kangnuo.example"]]
+    link = re.search(r"https?://\S+?(/portal/welcome/\S+/)", invitation.body).group(1)
+
+    page.context.clear_cookies()  # a new visitor, whose browser speaks the test's language
+    code = "en" if language == "English" else "zh-hans"
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": code, "url": live_server.url}])
+    page.goto(f"{live_server.url}{link}")
+    page.get_by_label(words["password"], exact=True).fill("Lantern-Kangaroo-77")
+    page.get_by_label(words["confirm"]).fill("Lantern-Kangaroo-77")
+    page.get_by_role("button", name=words["set"]).click()
+    expect(page).to_have_url(re.compile(r"/portal/$"))
+    page.get_by_role("button", name=language).click()
+    page.get_by_role("link", name=words["integrations"]).click()
+    page.get_by_role("button", name=words["token"]).click()
+    secret = page.locator(".new-token input").input_value()
+    assert page.request.get(f"{live_server.url}/api/v1/projects/", headers={"Authorization": f"Token {secret}"}).ok
+
+    page.context.clear_cookies()
+    log_in("pm")
+    page.goto(f"{live_server.url}/clients/{kangnuo.pk}/")
+    page.get_by_role("button", name=re.compile(words["deactivate"] + ".*Qian Lu")).click()
+    contact.refresh_from_db()
+    assert contact.user.is_active is False
+    refused = page.request.get(f"{live_server.url}/api/v1/projects/", headers={"Authorization": f"Token {secret}"})
+    assert refused.status == 401
