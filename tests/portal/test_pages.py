@@ -213,3 +213,25 @@ def test_an_amended_report_shows_its_superseded_version_marked_and_only_the_curr
     assert f"/api/v1/attachments/{current.attachment_id}/download/" in page
     assert f"/api/v1/attachments/{report.attachment_id}/download/" not in page
     assert portal.get(f"/api/v1/attachments/{report.attachment_id}/download/").status_code == 404
+
+
+def test_the_client_hears_when_a_request_opens_and_when_a_report_is_issued(project, request_, pm, user_a, client_a):
+    from milestones.services import milestone_transition
+    from tests.factories import ContactFactory
+    from tests.world import build_world, staff_people
+
+    milestone_transition(milestone=request_, actor=pm, to="in_progress")
+    opened = Notification.objects.get(user=user_a, event="milestone.started")
+    assert opened.url == f"/portal/requests/#request-{request_.pk}" and "Send the samples" in opened.text
+    ContactFactory(client=client_a, user=user_a, email=user_a.email)
+    world = build_world(client_a, staff_people())
+    issued = Notification.objects.get(user=user_a, event="test_report.issued")
+    assert issued.url == f"/portal/orders/{world.order.pk}/"
+
+
+def test_every_portal_page_offers_log_out_password_and_language(portal, project):
+    for url in ("/portal/", f"/portal/projects/{project.pk}/", "/portal/requests/", "/portal/orders/",
+                "/portal/notifications/", "/portal/account/", "/portal/integrations/"):  # fmt: skip
+        page = portal.get(url).content.decode()
+        assert 'action="/accounts/logout/"' in page and 'href="/portal/account/password/"' in page, url
+        assert 'name="language" value="zh-hans"' in page, url
