@@ -55,6 +55,7 @@ def xlsx_response(*, filename: str, sheet: str, header: Sequence[str], rows: Ite
     for index, width in enumerate(widths, start=1):
         worksheet.column_dimensions[get_column_letter(index)].width = width + 2
     worksheet.freeze_panes = "A2"
+    worksheet.auto_filter.ref = worksheet.dimensions  # Excel's filter buttons on the header row
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

@@ -44,3 +44,39 @@ class BusinessDateFilter(django_filters.DateFilter):
     """``?due_after=2027-01-01``: a date filter bounded like every date a user sends (``core.dates``)."""
 
     field_class = BusinessDateFormField
+
+
+class DueWithinFilter(django_filters.NumberFilter):
+    """``?due_within=14``: due from today (``core.clock``) up to that many days ahead (0–366)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("Due within (days)"))
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 366)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        from datetime import timedelta
+
+        from .clock import today
+
+        start = today()
+        return qs.filter(**{f"{self.field_name}__range": (start, start + timedelta(days=int(value)))})
+
+
+class MineFilter(django_filters.BooleanFilter):
+    """``?mine=true``: the rows that are the requesting user's (``paths``: the user fields that make a row theirs,
+    any of them)."""
+
+    def __init__(self, *args, paths: tuple[str, ...], **kwargs):
+        self.paths = paths
+        kwargs.setdefault("label", _("Mine"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        user = getattr(getattr(self.parent, "request", None), "user", None)
+        if not value or user is None or not user.is_authenticated:
+            return qs
+        return qs.filter(reduce(or_, (Q(**{path: user}) for path in self.paths)))

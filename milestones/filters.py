@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import staff_user_choices
 from clients.filters import StaffOnlyFiltersMixin
 from clients.selectors import client_list
-from core.filters import BusinessDateFilter, ChoiceInFilter, SearchFilter, scoped_queryset
+from core.filters import BusinessDateFilter, ChoiceInFilter, DueWithinFilter, MineFilter, SearchFilter, scoped_queryset
 from projects.selectors import project_list
 
 from .choices import (
@@ -45,7 +45,7 @@ class SubmissionFilterSet(django_filters.FilterSet):
 
 
 class MilestoneFilterSet(StaffOnlyFiltersMixin, django_filters.FilterSet):
-    staff_only_filters = ("owner",)
+    staff_only_filters = ("owner", "project_manager", "mine")
     project = django_filters.ModelChoiceFilter(queryset=scoped_queryset(project_list), label=_("Project"))
     client = django_filters.ModelChoiceFilter(
         queryset=scoped_queryset(client_list), field_name="project__client", label=_("Client")
@@ -55,6 +55,12 @@ class MilestoneFilterSet(StaffOnlyFiltersMixin, django_filters.FilterSet):
     kind = ChoiceInFilter(choices=MilestoneKind.choices, label=_("Kind"))
     responsible = ChoiceInFilter(choices=Responsible.choices, label=_("Responsible"))
     owner = django_filters.ModelChoiceFilter(queryset=staff_user_choices, label=_("Owner"))
+    project_manager = django_filters.ModelChoiceFilter(
+        queryset=staff_user_choices, field_name="project__project_manager", label=_("Project manager")
+    )
+    mine = MineFilter(paths=("owner", "project__project_manager"), label=_("Mine (owner or project manager)"))
+    pathway = django_filters.CharFilter(field_name="submission__pathway_code", label=_("Pathway"))
+    due_within = DueWithinFilter(field_name="due_date")
     client_visible = django_filters.BooleanFilter(label=_("Visible to the client"))
     due_state = ChoiceInFilter(choices=DueState.choices, label=_("Due state"))
     due_after = BusinessDateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))

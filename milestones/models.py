@@ -194,6 +194,10 @@ class Submission(VersionedModel):
         constraints = [
             models.UniqueConstraint(fields=["project", "pathway_code"], name="submission_pathway_once_per_project")
         ]
+        indexes = [
+            models.Index(fields=["pathway_code"], name="submission_pathway_idx"),  # the lists' pathway filter
+            models.Index(fields=["reference_number"], name="submission_reference_idx"),  # search by 受理号
+        ]
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.pathway_code}"
@@ -264,6 +268,7 @@ class Milestone(BilingualNameMixin, VersionedModel):
         indexes = [
             models.Index(fields=["project", "due_date"], name="milestone_project_due_idx"),
             models.Index(fields=["status", "due_date"], name="milestone_status_due_idx"),
+            models.Index(fields=["status", "completed_on"], name="milestone_status_done_idx"),  # on-time chart
         ]
 
     def __str__(self) -> str:

@@ -67,3 +67,30 @@ def dependency_list(*, user, successor: Milestone) -> QuerySet[MilestoneDependen
     return scope_for_user(
         MilestoneDependency.objects.filter(successor=successor).select_related("predecessor"), user
     ).order_by("predecessor__due_date", "predecessor_id")
+
+
+def on_time_by_month(*, user, today: date, months: int = 12) -> list[dict]:
+    """Per month of the last ``months`` (oldest first): milestones completed, and those completed on or before their
+    **baseline** due date — so moving a date cannot make a late milestone count as on time. One query."""
+    from django.db.models import Count, F
+    from django.db.models.functions import TruncMonth
+
+    first = date(today.year, today.month, 1)
+    for _step in range(months - 1):
+        first = date(first.year - 1, 12, 1) if first.month == 1 else date(first.year, first.month - 1, 1)
+    rows = (
+        milestone_list(user=user, today=today)
+        .filter(status=MilestoneStatus.DONE, completed_on__range=(first, today), baseline_due_date__isnull=False)
+        .annotate(month=TruncMonth("completed_on"))
+        .values("month")
+        .annotate(done=Count("id"), on_time=Count("id", filter=Q(completed_on__lte=F("baseline_due_date"))))
+        .order_by("month")
+    )
+    counts = {(row["month"].year, row["month"].month): row for row in rows}
+    result, month = [], first
+    for _step in range(months):
+        row = counts.get((month.year, month.month), {"done": 0, "on_time": 0})
+        share = round(100 * row["on_time"] / row["done"]) if row["done"] else None
+        result.append({"month": month, "done": row["done"], "on_time": row["on_time"], "share": share})
+        month = date(month.year + 1, 1, 1) if month.month == 12 else date(month.year, month.month + 1, 1)
+    return result

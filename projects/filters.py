@@ -4,14 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import staff_user_choices
 from clients.filters import StaffOnlyFiltersMixin
 from clients.selectors import client_list, device_list
-from core.filters import BusinessDateFilter, ChoiceInFilter, SearchFilter, scoped_queryset
+from core.filters import BusinessDateFilter, ChoiceInFilter, DueWithinFilter, MineFilter, SearchFilter, scoped_queryset
 
 from .choices import Health, Priority, ProjectStatus, ServiceType
 from .models import Project
 
 
 class ProjectFilterSet(StaffOnlyFiltersMixin, django_filters.FilterSet):
-    staff_only_filters = ("project_manager",)
+    staff_only_filters = ("project_manager", "mine")
     client = django_filters.ModelChoiceFilter(queryset=scoped_queryset(client_list), label=_("Client"))
     device = django_filters.ModelChoiceFilter(
         queryset=scoped_queryset(device_list), field_name="devices", label=_("Device")
@@ -22,6 +22,9 @@ class ProjectFilterSet(StaffOnlyFiltersMixin, django_filters.FilterSet):
     health = ChoiceInFilter(choices=Health.choices, label=_("Health"))
     authority_overdue = django_filters.BooleanFilter(label=_("Authority overdue"))
     project_manager = django_filters.ModelChoiceFilter(queryset=staff_user_choices, label=_("Project manager"))
+    mine = MineFilter(paths=("project_manager",), label=_("My projects"))
+    pathway = django_filters.CharFilter(method="filter_pathway", label=_("Pathway"))
+    due_within = DueWithinFilter(field_name="next_due_date", label=_("Next due within (days)"))
     due_after = BusinessDateFilter(field_name="next_due_date", lookup_expr="gte", label=_("Next due from"))
     due_before = BusinessDateFilter(field_name="next_due_date", lookup_expr="lte", label=_("Next due until"))
     target_after = BusinessDateFilter(field_name="target_date", lookup_expr="gte", label=_("Target from"))
@@ -42,6 +45,10 @@ class ProjectFilterSet(StaffOnlyFiltersMixin, django_filters.FilterSet):
         ),
         label=_("Order by"),
     )
+
+    def filter_pathway(self, queryset, name, value):
+        """Projects with a submission on that pathway (``CN_NMPA_II``)."""
+        return queryset.filter(submissions__pathway_code=value) if value else queryset  # one per project
 
     class Meta:
         model = Project

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import accounts, clients, conversations, home, lab, notifications, projects
+from .views import accounts, clients, conversations, home, lab, milestones, notifications, projects
 
 app_name = "web"
 
@@ -45,6 +45,10 @@ urlpatterns = [
     re_path(r"^projects/export\.(?P<fmt>csv|xlsx)$", projects.ProjectExportView.as_view(), name="project-export"),
     path("projects/new/", projects.ProjectCreateView.as_view(), name="project-create"),
     path("projects/<int:pk>/", projects.ProjectDetailView.as_view(), name="project-detail"),
+    path("milestones/", milestones.MilestoneListView.as_view(), name="milestone-list"),
+    re_path(
+        r"^milestones/export\.(?P<fmt>csv|xlsx)$", milestones.MilestoneExportView.as_view(), name="milestone-export"
+    ),
     path("milestones/<int:pk>/reschedule/", projects.MilestoneRescheduleView.as_view(), name="milestone-reschedule"),
     path("milestones/<int:pk>/accept/", projects.MilestoneAcceptView.as_view(), name="milestone-accept"),
     path("milestones/<int:pk>/send-back/", projects.MilestoneSendBackView.as_view(), name="milestone-send-back"),

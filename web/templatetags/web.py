@@ -52,3 +52,14 @@ def page_query(query: str, page: int) -> str:
 def conversation(context, data: dict):
     """A record's comments and files (``web.views.conversations.conversation_context``) inside another page."""
     return {**data, "csrf_token": context.get("csrf_token"), "request": context.get("request")}
+
+
+@register.filter
+def split(value: str) -> list[str]:
+    return value.split()
+
+
+@register.filter
+def field(form, name: str):
+    """A form's bound field by name, or None (a filter hidden from this user)."""
+    return form[name] if name in form.fields else None
