@@ -22,8 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _milestone(project, days, **extra):
-    return milestone_create(actor=None, project=project, name_en=extra.pop("name", f"Step +{days}"), name_zh="步骤",
-                            due_date=clock.today() + timedelta(days=days), calendar="calendar_days", **extra)  # fmt: skip
+    name = extra.pop("name", f"Step +{days}")
+    due = clock.today() + timedelta(days=days)
+    return milestone_create(actor=None, project=project, name_en=name, name_zh="步骤", due_date=due,
+                            calendar="calendar_days", **extra)  # fmt: skip
 
 
 @pytest.fixture
