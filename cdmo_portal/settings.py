@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "milestones",
     "labtests",
     "conversations",
+    "search",
     "notifications",
     # Presentation, on top of every domain app.
     "web",

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("milestones.api.urls")),
     path("", include("labtests.api.urls")),
     path("", include("conversations.api.urls")),
+    path("", include("search.api.urls")),
     path("", include("notifications.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: the Content-Security-Policy allows no inline one.

@@ -63,6 +63,7 @@ NOT_OBJECTS = {
     "web:client-export": "an export format of a scoped list (swept with the lists)",
     "web:project-export": "an export format of a scoped list (swept with the lists)",
     "web:lab-export": "an export format of a scoped list (swept with the lists)",
+    "web:milestone-export": "an export format of a scoped list (swept with the lists)",
 }
 DISCUSSABLE = ("project", "milestone", "submission", "test_order")
 PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")

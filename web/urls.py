@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import accounts, clients, conversations, home, lab, milestones, notifications, projects
+from .views import accounts, clients, conversations, home, lab, milestones, notifications, projects, search
 
 app_name = "web"
 
@@ -23,6 +23,7 @@ urlpatterns = [
         name="password-reset-complete",
     ),
     path("language/", accounts.LanguageView.as_view(), name="language"),
+    path("search/", search.SearchView.as_view(), name="search"),
     path("notifications/", notifications.NotificationListView.as_view(), name="notifications"),
     path("notifications/read/", notifications.NotificationsReadView.as_view(), name="notifications-read"),
     path("account/notifications/", notifications.NotificationSettingsView.as_view(), name="notification-settings"),
