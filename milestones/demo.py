@@ -11,7 +11,13 @@ from projects.services import project_create, project_transition
 
 from .models import ClockTemplate, MilestoneTemplate, PathwayTemplate, Submission
 from .pathway_data import seed_pathways, seed_pathways_v2
-from .services import milestone_complete, pathway_apply, project_health_refresh, submission_transition
+from .services import (
+    milestone_complete,
+    pathway_apply,
+    project_health_refresh,
+    submission_transition,
+    submission_update,
+)
 
 # (client, device name_en, title, service type, start, target, pathways, project status, client summary)
 PROJECTS = [
@@ -51,6 +57,13 @@ HISTORY = {
 }  # fmt: skip
 
 
+# The authority's numbers of the submissions it accepted: 受理号 (NMPA) and K-number (FDA), for the search to find.
+REFERENCES = {
+    ("Electronic thermometer — NMPA Class II registration", "CN_NMPA_II"): "CQZ2500871",
+    ("TENS device — FDA 510(k)", "US_510K"): "K262817",
+}
+
+
 def _play_history(project: Project, pathway: str, pm: User | None) -> None:
     steps, done = HISTORY.get((project.title, pathway), ([], []))
     submission = Submission.objects.get(project=project, pathway_code=pathway)
@@ -59,6 +72,10 @@ def _play_history(project: Project, pathway: str, pm: User | None) -> None:
         milestone_complete(milestone=milestone, actor=pm, on=milestone.due_date)
     for to, on in steps:
         submission = submission_transition(submission=submission, actor=pm, to=to, on=on)
+    if (project.title, pathway) in REFERENCES:
+        submission_update(
+            submission=submission, actor=pm, data={"reference_number": REFERENCES[(project.title, pathway)]}
+        )
 
 
 def seed():

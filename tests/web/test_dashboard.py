@@ -120,3 +120,21 @@ def test_dashboard_and_lists_run_a_constant_number_of_queries(client, pm, url, d
     client.force_login(pm)
     with django_assert_max_num_queries(24):
         client.get(url)
+
+
+def test_notifications_are_grouped_by_day_and_filtered_by_kind(pm_client, pm):
+    import time_machine
+
+    from notifications.models import Notification
+    from notifications.services import notification_send
+
+    notification_send(user_ids=[pm.pk], event="comment.created", params={"author": "A", "record": "r",
+                      "project": "P-1", "excerpt": "first day"})  # fmt: skip
+    with time_machine.travel(clock.now() + timedelta(days=1), tick=False):
+        notification_send(user_ids=[pm.pk], event="milestone.blocked", params={"milestone": "Dossier",
+                          "project": "P-1", "reason": "waiting"})  # fmt: skip
+        page = pm_client.get("/notifications/").content.decode()
+        assert page.count('class="day-heading"') == 2
+        only = pm_client.get("/notifications/?kind=conversations").content.decode()
+    assert "first day" in only and "Dossier" not in only and only.count('class="day-heading"') == 1
+    assert Notification.objects.filter(user=pm).count() == 2

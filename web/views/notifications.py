@@ -22,15 +22,41 @@ from .base import StaffRequiredMixin
 EVERY_ROLE = frozenset(Role)  # one's own notifications and settings: any staff member
 
 
+NOTIFICATION_KINDS = {
+    "reminders": (gettext_lazy("Reminders"), ("reminder.",)),
+    "conversations": (gettext_lazy("Comments and files"), ("comment.", "attachment.")),
+    "milestones": (gettext_lazy("Milestones and requests"), ("milestone.",)),
+    "clocks": (gettext_lazy("Review clocks"), ("review_clock.",)),
+    "lab": (gettext_lazy("Lab"), ("test_order.", "test_report.")),
+}
+
+
 class NotificationListView(StaffRequiredMixin, TemplateView):
-    """Your notifications (client users read theirs in the portal)."""
+    """Your notifications, newest first, grouped by day and filtered by kind (client users read theirs in the
+    portal)."""
 
     template_name = "web/notifications.html"
 
     def get_context_data(self, **kwargs):
+        from functools import reduce
+        from operator import or_
+
+        from django.db.models import Q
+        from django.utils.timezone import localtime
+
         context = super().get_context_data(**kwargs)
-        page = Paginator(notification_list(user=self.request.user), 50).get_page(self.request.GET.get("page"))
-        context.update(page=page, rows=page.object_list, query="")
+        rows = notification_list(user=self.request.user)
+        kind = self.request.GET.get("kind", "")
+        if kind in NOTIFICATION_KINDS:
+            prefixes = NOTIFICATION_KINDS[kind][1]
+            rows = rows.filter(reduce(or_, (Q(event__startswith=prefix) for prefix in prefixes)))
+        page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
+        for note in page.object_list:
+            note.day = localtime(note.created_at).date()
+        context.update(
+            page=page, rows=page.object_list, query=f"kind={kind}" if kind in NOTIFICATION_KINDS else "", kind=kind,
+            kinds=[(code, label) for code, (label, _prefixes) in NOTIFICATION_KINDS.items()],
+        )  # fmt: skip
         return context
 
 
