@@ -1,6 +1,7 @@
 """One FilterSet per model of the regulatory engine, shared by the API and the pages."""
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import staff_user_choices
@@ -88,7 +89,18 @@ class ReviewClockFilterSet(django_filters.FilterSet):
     state = ChoiceInFilter(choices=ClockState.choices, label=_("State"))
     due_after = BusinessDateFilter(field_name="due_on", lookup_expr="gte", label=_("Due from"))
     due_before = BusinessDateFilter(field_name="due_on", lookup_expr="lte", label=_("Due until"))
+    running_out = django_filters.BooleanFilter(method="filter_running_out", label=_("Running out (20 % or less left)"))
+    mine = MineFilter(paths=("submission__project__project_manager",), label=_("My projects"))
     ordering = django_filters.OrderingFilter(fields=(("due_on", "due_on"), ("created_at", "created_at")))
+
+    def filter_running_out(self, queryset, name, value):
+        """Running clocks past their warning day (``warn_on``: 20 % of the budget or less left)."""
+        if value is None:
+            return queryset
+        from core.clock import today
+
+        running_out = Q(state=ClockState.RUNNING, warn_on__lte=today())
+        return queryset.filter(running_out) if value else queryset.exclude(running_out)
 
     class Meta:
         model = ReviewClock

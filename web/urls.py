@@ -47,6 +47,7 @@ urlpatterns = [
     path("projects/new/", projects.ProjectCreateView.as_view(), name="project-create"),
     path("projects/<int:pk>/", projects.ProjectDetailView.as_view(), name="project-detail"),
     path("milestones/", milestones.MilestoneListView.as_view(), name="milestone-list"),
+    path("clocks/", milestones.ReviewClockListView.as_view(), name="clock-list"),
     re_path(
         r"^milestones/export\.(?P<fmt>csv|xlsx)$", milestones.MilestoneExportView.as_view(), name="milestone-export"
     ),

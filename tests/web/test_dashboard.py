@@ -138,3 +138,19 @@ def test_notifications_are_grouped_by_day_and_filtered_by_kind(pm_client, pm):
         only = pm_client.get("/notifications/?kind=conversations").content.decode()
     assert "first day" in only and "Dossier" not in only and only.count('class="day-heading"') == 1
     assert Notification.objects.filter(user=pm).count() == 2
+
+
+def test_the_running_out_clocks_land_on_the_clock_list(pm_client, pm, django_assert_max_num_queries):
+    from milestones.models import ReviewClock
+
+    project = ProjectFactory(project_manager=pm, code="P-2026-0303")
+    pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=date(2026, 1, 5))
+    clock_row = ReviewClock.objects.filter(submission__project=project).first()
+    ReviewClock.objects.filter(pk=clock_row.pk).update(state="running", due_on=clock.today() + timedelta(days=5),
+                                                       warn_on=clock.today() - timedelta(days=1))  # fmt: skip
+    page = pm_client.get("/").content.decode()
+    assert "/clocks/?running_out=true&amp;ordering=due_on&amp;mine=true" in page and "P-2026-0303" in page
+    listing = pm_client.get("/clocks/?running_out=true&mine=true").content.decode()
+    assert "P-2026-0303" in listing and listing.count("<tr>") == 2  # the header and the one clock
+    with django_assert_max_num_queries(12):
+        pm_client.get("/clocks/?running_out=true&page_size=50")

@@ -4,9 +4,9 @@ uses — client, project manager, mine, pathway, due window, due state — sorti
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from milestones.choices import DueState, MilestoneStatus, Responsible
-from milestones.filters import MilestoneFilterSet
-from milestones.selectors import milestone_list
+from milestones.choices import ClockState, DueState, MilestoneStatus, Responsible
+from milestones.filters import MilestoneFilterSet, ReviewClockFilterSet
+from milestones.selectors import milestone_list, review_clock_list
 
 from .lists import ExportView, FilteredListView
 
@@ -36,3 +36,15 @@ class MilestoneExportView(ExportView):
         return [m.project.code, m.project.client.code, m.name, m.get_responsible_display(),
                 str(m.owner) if m.owner else "", m.due_date, m.baseline_due_date, m.get_status_display(),
                 str(DueState(m.due_state).label)]  # fmt: skip
+
+
+class ReviewClockListView(FilteredListView):
+    """Running review clocks across projects (the dashboard's "running out" lands here)."""
+
+    template_name = "web/milestones/clocks.html"
+    results_template_name = "web/milestones/_clocks.html"
+    filterset_class = ReviewClockFilterSet
+    selector = staticmethod(review_clock_list)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(states=ClockState.choices, **kwargs)
