@@ -89,7 +89,9 @@ class ReviewClockFilterSet(django_filters.FilterSet):
     state = ChoiceInFilter(choices=ClockState.choices, label=_("State"))
     due_after = BusinessDateFilter(field_name="due_on", lookup_expr="gte", label=_("Due from"))
     due_before = BusinessDateFilter(field_name="due_on", lookup_expr="lte", label=_("Due until"))
-    running_out = django_filters.BooleanFilter(method="filter_running_out", label=_("Running out (a fifth of the budget or less left)"))
+    running_out = django_filters.BooleanFilter(
+        method="filter_running_out", label=_("Running out (a fifth of the budget or less left)")
+    )
     mine = MineFilter(paths=("submission__project__project_manager",), label=_("My projects"))
     ordering = django_filters.OrderingFilter(fields=(("due_on", "due_on"), ("created_at", "created_at")))
 
