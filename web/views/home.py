@@ -82,8 +82,10 @@ class HomeView(StaffRequiredMixin, TemplateView):
         if mine:
             clocks = clocks.filter(submission__project__project_manager=user)
         running_out = clocks.filter(warn_on__lte=today).order_by("due_on")
+        clocks_due = clocks.filter(due_on__range=(today, today + timedelta(days=WINDOW_DAYS))).order_by("due_on")
         return {
             "upcoming": list(upcoming[:SHOWN]), "upcoming_count": upcoming.count(),
+            "clocks_due": list(clocks_due.prefetch_related(None)[:SHOWN]), "clocks_due_count": clocks_due.count(),
             "overdue": list(overdue[:SHOWN]), "overdue_count": overdue.count(),
             "chase": list(chase[:SHOWN]), "chase_count": chase.count(),
             "running_out": list(running_out.prefetch_related(None)[:SHOWN]), "running_out_count": running_out.count(),
