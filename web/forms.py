@@ -296,3 +296,12 @@ class CommentEditForm(forms.Form):
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}))
     client_visible = forms.BooleanField(label=_("Visible to the client"), required=False)
+
+
+class ActionForm(forms.Form):
+    """What an action button posts beside its version: where to, on which day, why."""
+
+    to = forms.CharField(max_length=30, required=False)
+    on = BusinessDateFormField(required=False, widget=DateInput)
+    reason = forms.CharField(max_length=2000, required=False)
+    reference_number = forms.CharField(max_length=100, required=False)

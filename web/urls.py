@@ -52,6 +52,9 @@ urlpatterns = [
         r"^milestones/export\.(?P<fmt>csv|xlsx)$", milestones.MilestoneExportView.as_view(), name="milestone-export"
     ),
     path("milestones/<int:pk>/reschedule/", projects.MilestoneRescheduleView.as_view(), name="milestone-reschedule"),
+    path("projects/<int:pk>/transition/", projects.ProjectTransitionView.as_view(), name="project-transition"),
+    path("milestones/<int:pk>/act/", projects.MilestoneActView.as_view(), name="milestone-act"),
+    path("submissions/<int:pk>/act/", projects.SubmissionActView.as_view(), name="submission-act"),
     path("milestones/<int:pk>/accept/", projects.MilestoneAcceptView.as_view(), name="milestone-accept"),
     path("milestones/<int:pk>/send-back/", projects.MilestoneSendBackView.as_view(), name="milestone-send-back"),
     path("conversations/<str:kind>/<int:pk>/", conversations.ConversationView.as_view(), name="conversation"),

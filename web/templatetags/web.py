@@ -63,3 +63,9 @@ def split(value: str) -> list[str]:
 def field(form, name: str):
     """A form's bound field by name, or None (a filter hidden from this user)."""
     return form[name] if name in form.fields else None
+
+
+@register.simple_tag
+def row_error(errors: dict, kind: str, pk=None) -> str:
+    """The refusal kept for one row (``web.views.actions``), or ""."""
+    return (errors or {}).get(f"{kind}-{pk}" if pk is not None else kind, "")

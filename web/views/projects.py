@@ -21,13 +21,23 @@ from core.exceptions import ApplicationError, StaleVersion
 from core.history import history_entries
 from milestones import selectors as engine
 from milestones.clocks import read_clock
-from milestones.services import milestone_accept, milestone_reschedule, pathway_apply
+from milestones.services import (
+    SUBMISSION_STATUS,
+    milestone_accept,
+    milestone_moves,
+    milestone_reschedule,
+    milestone_transition,
+    pathway_apply,
+    submission_transition,
+    submission_update,
+)
 from projects import selectors
 from projects.choices import Health, ProjectStatus, ServiceType
 from projects.filters import ProjectFilterSet
-from projects.services import project_create, project_transition
+from projects.services import PROJECT_STATUS, project_create, project_transition
 
-from ..forms import ProjectFromPathwayForm, RescheduleForm
+from ..forms import ActionForm, ProjectFromPathwayForm, RescheduleForm
+from .actions import pop_action_errors, posted_version, run_action
 from .base import StaffRequiredMixin, WriteFormMixin
 from .conversations import conversation_context, with_comment_counts
 from .lists import ExportView, FilteredListView
@@ -120,18 +130,30 @@ class ProjectDetailView(StaffRequiredMixin, TemplateView):
         clocks = list(engine.review_clock_list(user=user).filter(submission__project=project))
         readings = [(clock, read_clock(clock, today, book[clock.unit])) for clock in clocks]
         submissions = with_comment_counts(user, engine.submission_list(user=user).filter(project=project))
+        for submission in submissions:
+            submission.moves = SUBMISSION_STATUS.allowed(submission.status)
         milestones = engine.milestone_list(user=user).filter(project=project).order_by("due_date", "order")
         context.update(
             project=project,
             submissions=submissions,
             clocks=readings,
-            milestones=with_comment_counts(user, milestones),
+            milestones=_with_moves(with_comment_counts(user, milestones)),
             conversation=conversation_context(self.request, "project", project),
+            action_errors=pop_action_errors(self.request),
+            project_moves=PROJECT_STATUS.allowed(project.status),
+            can_edit_project=bool(access_for(user).roles & PROJECT_WRITERS),
+            today=today,
             history=history_entries(project)[:50],
             can_plan=bool(access_for(user).roles & ENGINE_WRITERS),
             gantt_language="cn" if translation.get_language().startswith("zh") else "en",
         )
         return context
+
+
+def _with_moves(milestones: list) -> list:
+    for milestone in milestones:
+        milestone.moves = milestone_moves(milestone)
+    return milestones
 
 
 class MilestoneRescheduleView(WriteFormMixin, TemplateView):
@@ -219,3 +241,75 @@ class MilestoneSendBackView(_AnsweredRequest):
 def _version(request) -> int | None:
     value = request.POST.get("version", "")
     return int(value) if value.isdigit() else None
+
+
+# --- Actions on the project page: each through the same service as the API, each with its version ---------------
+def _action_form(request) -> ActionForm:
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data().get("on", [ValidationError(_("Invalid input."))])[0])
+    return form
+
+
+class _ProjectPageAction(StaffRequiredMixin, View):
+    write_roles = ENGINE_WRITERS
+
+    def project_url(self, project_id) -> str:
+        return reverse("web:project-detail", args=[project_id])
+
+
+class ProjectTransitionView(_ProjectPageAction):
+    """The project's status (active, on hold …), through ``project_transition``."""
+
+    write_roles = PROJECT_WRITERS
+
+    def post(self, request, pk):
+        project = get_object_or_404(selectors.project_list(user=request.user), pk=pk)
+
+        def call():
+            data = _action_form(request).cleaned_data
+            project_transition(project=project, actor=request.user, to=data["to"], reason=data["reason"],
+                               expected_version=posted_version(request))  # fmt: skip
+
+        return run_action(request, anchor="status", back=self.project_url(project.pk), call=call,
+                          done=_("Project status changed."))  # fmt: skip
+
+
+class MilestoneActView(_ProjectPageAction):
+    """Start, complete (on a date), block (with a reason), skip or reopen a milestone."""
+
+    def post(self, request, pk):
+        milestone = get_object_or_404(engine.milestone_list(user=request.user), pk=pk)
+
+        def call():
+            form = _action_form(request)
+            to, on, reason = form.cleaned_data["to"], form.cleaned_data["on"], form.cleaned_data["reason"]
+            if to == "blocked" and not reason.strip():
+                raise ValidationError({"reason": [_("Say why it is blocked.")]})
+            milestone_transition(milestone=milestone, actor=request.user, to=to, on=on, reason=reason,
+                                 expected_version=posted_version(request))  # fmt: skip
+
+        return run_action(request, anchor=f"milestone-{milestone.pk}", back=self.project_url(milestone.project_id),
+                          call=call, done=_("Milestone “%(name)s” updated.") % {"name": milestone.name})  # fmt: skip
+
+
+class SubmissionActView(_ProjectPageAction):
+    """A submission's next step on its date (the clocks follow), or its reference number (受理号, K-number)."""
+
+    def post(self, request, pk):
+        submission = get_object_or_404(engine.submission_list(user=request.user), pk=pk)
+
+        def call():
+            form = _action_form(request)
+            data = form.cleaned_data
+            if "reference_number" in request.POST:
+                submission_update(submission=submission, actor=request.user,
+                                  data={"reference_number": data["reference_number"].strip()},
+                                  expected_version=posted_version(request))  # fmt: skip
+                return
+            submission_transition(submission=submission, actor=request.user, to=data["to"], on=data["on"],
+                                  reason=data["reason"], expected_version=posted_version(request))  # fmt: skip
+
+        done = _("Submission %(code)s updated.") % {"code": submission.pathway_code}
+        return run_action(request, anchor=f"submission-{submission.pk}", back=self.project_url(submission.project_id),
+                          call=call, done=done)  # fmt: skip

@@ -1,0 +1,53 @@
+"""One way for every action button of the staff pages to call its service: the row's version goes along (the page
+equivalent of ``If-Match``), and whatever the service refuses comes back **in place** — beside the control that
+was used — in the words the API uses: field errors (400), the moves the state machine allows (409), "changed by
+someone else — reload" (412)."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError, StaleVersion, TransitionNotAllowed
+
+SESSION_KEY = "web_action_errors"
+STALE_MESSAGE = _("Changed by someone else since you opened the page — reload it and try again.")
+
+
+def posted_version(request) -> int | None:
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
+def refusal_text(error: Exception) -> str:
+    if isinstance(error, StaleVersion):
+        return str(STALE_MESSAGE)
+    if isinstance(error, TransitionNotAllowed):
+        allowed = ", ".join(error.allowed) or _("none")
+        return _("Not possible from “%(current)s”. Allowed: %(allowed)s.") % {"current": error.current,
+                                                                              "allowed": allowed}  # fmt: skip
+    if isinstance(error, ValidationError):
+        if hasattr(error, "error_dict"):
+            return " ".join(f"{message}" for messages_ in error.message_dict.values() for message in messages_)
+        return " ".join(error.messages)
+    return str(getattr(error, "message", error))
+
+
+def run_action(request, *, anchor: str, back: str, call: Callable[[], object], done: str):
+    """Run ``call`` (a service call); on success say ``done``, on refusal keep the reason for the row ``anchor``
+    (shown there by the page, once). Always back to the page at that row."""
+    try:
+        call()
+    except (ValidationError, ApplicationError) as error:
+        errors = request.session.get(SESSION_KEY, {})
+        errors[anchor] = refusal_text(error)
+        request.session[SESSION_KEY] = errors
+    else:
+        messages.success(request, done)
+    return redirect(f"{back}#row-{anchor}")
+
+
+def pop_action_errors(request) -> dict[str, str]:
+    return request.session.pop(SESSION_KEY, {}) if hasattr(request, "session") else {}
