@@ -20,6 +20,7 @@ from core.clock import today as local_today
 from core.exceptions import ApplicationError, StaleVersion
 from core.history import history_entries
 from milestones import selectors as engine
+from milestones.choices import SubmissionStatus
 from milestones.clocks import read_clock
 from milestones.services import (
     SUBMISSION_STATUS,
@@ -131,7 +132,9 @@ class ProjectDetailView(StaffRequiredMixin, TemplateView):
         readings = [(clock, read_clock(clock, today, book[clock.unit])) for clock in clocks]
         submissions = with_comment_counts(user, engine.submission_list(user=user).filter(project=project))
         for submission in submissions:
-            submission.moves = SUBMISSION_STATUS.allowed(submission.status)
+            submission.moves = [
+                (state, SubmissionStatus(state).label) for state in SUBMISSION_STATUS.allowed(submission.status)
+            ]
         milestones = engine.milestone_list(user=user).filter(project=project).order_by("due_date", "order")
         context.update(
             project=project,
@@ -140,7 +143,7 @@ class ProjectDetailView(StaffRequiredMixin, TemplateView):
             milestones=_with_moves(with_comment_counts(user, milestones)),
             conversation=conversation_context(self.request, "project", project),
             action_errors=pop_action_errors(self.request),
-            project_moves=PROJECT_STATUS.allowed(project.status),
+            project_moves=[(state, ProjectStatus(state).label) for state in PROJECT_STATUS.allowed(project.status)],
             can_edit_project=bool(access_for(user).roles & PROJECT_WRITERS),
             today=today,
             history=history_entries(project)[:50],
