@@ -305,3 +305,36 @@ class ActionForm(forms.Form):
     on = BusinessDateFormField(required=False, widget=DateInput)
     reason = forms.CharField(max_length=2000, required=False)
     reference_number = forms.CharField(max_length=100, required=False)
+
+
+class ProjectEditForm(VersionedFormMixin, forms.ModelForm):
+    """The project's own fields (its client never changes; its plan moves through the milestones)."""
+
+    project_manager = forms.ModelChoiceField(label=_("Project manager"), queryset=staff_user_list(), required=False)
+
+    class Meta:
+        model = Project
+        fields = ["title", "client_summary", "internal_notes", "project_manager", "priority", "start_date",
+                  "target_date", "contract_value", "contract_currency"]  # fmt: skip
+        widgets = {"start_date": DateInput, "target_date": DateInput,
+                   "client_summary": forms.Textarea(attrs={"rows": 3}),
+                   "internal_notes": forms.Textarea(attrs={"rows": 3})}  # fmt: skip
+        field_classes = {"start_date": BusinessDateFormField, "target_date": BusinessDateFormField}
+
+
+class ProjectTestOrderForm(forms.Form):
+    """A test order for one of the project's milestones, from the project page (the PM's side of the lab)."""
+
+    services = forms.ModelMultipleChoiceField(label=_("Test services"), queryset=None,
+                                              widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    milestone = forms.ModelChoiceField(label=_("Milestone it feeds"), queryset=None, required=False)
+    purpose = forms.CharField(label=_("Purpose"), max_length=300, required=False)
+    internal_notes = forms.CharField(
+        label=_("Internal notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    submit_now = forms.BooleanField(label=_("Submit it to the lab now"), required=False, initial=True)
+
+    def __init__(self, *args, services=None, milestones=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = services
+        self.fields["milestone"].queryset = milestones

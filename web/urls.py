@@ -52,6 +52,9 @@ urlpatterns = [
         r"^milestones/export\.(?P<fmt>csv|xlsx)$", milestones.MilestoneExportView.as_view(), name="milestone-export"
     ),
     path("milestones/<int:pk>/reschedule/", projects.MilestoneRescheduleView.as_view(), name="milestone-reschedule"),
+    path("projects/<int:pk>/edit/", projects.ProjectEditView.as_view(), name="project-edit"),
+    path("projects/<int:pk>/orders/new/", projects.ProjectTestOrderCreateView.as_view(), name="project-order-create"),
+    path("clocks/<int:pk>/act/", projects.ReviewClockActView.as_view(), name="clock-act"),
     path("projects/<int:pk>/transition/", projects.ProjectTransitionView.as_view(), name="project-transition"),
     path("milestones/<int:pk>/act/", projects.MilestoneActView.as_view(), name="milestone-act"),
     path("submissions/<int:pk>/act/", projects.SubmissionActView.as_view(), name="submission-act"),

@@ -108,3 +108,44 @@ def test_a_viewer_sees_no_action_and_posting_is_403(client, project):
         assert client.post(url, data).status_code == 403
     assert Milestone.objects.get(pk=milestone.pk).status == "not_started"
     assert Project.objects.get(pk=project.pk).status == "active"
+
+
+def test_a_clock_is_corrected_with_a_date_and_a_reason(pm_client, project):
+    submission = project.submissions.get()
+    for to, on in (("preparing", date(2026, 6, 1)), ("submitted", date(2026, 6, 8)), ("accepted", date(2026, 6, 15)),
+                   ("under_review", date(2026, 6, 18))):  # fmt: skip
+        submission = submission_transition(submission=submission, actor=None, to=to, on=on)
+    clock = ReviewClock.objects.get(submission=submission, kind="authority_review")
+    assert clock.state == "running"
+    pm_client.post(
+        f"/clocks/{clock.pk}/act/", {"to": "pause", "on": "2026-07-01", "reason": "", "version": clock.version}
+    )
+    assert "Say why the clock is corrected." in _page(pm_client, project)
+    pm_client.post(f"/clocks/{clock.pk}/act/", {"to": "pause", "on": "2026-07-01", "reason": "recorded late",
+                                               "version": clock.version})  # fmt: skip
+    clock.refresh_from_db()
+    assert clock.state == "paused"
+
+
+def test_the_project_is_edited_with_its_version(pm_client, project):
+    data = {"title": "Renamed", "priority": "high", "start_date": "2026-01-05", "contract_currency": "CNY",
+            "version": project.version}  # fmt: skip
+    assert pm_client.post(f"/projects/{project.pk}/edit/", data).status_code == 302
+    project.refresh_from_db()
+    assert project.title == "Renamed"
+    stale = pm_client.post(f"/projects/{project.pk}/edit/", {**data, "title": "Again"})  # the old version
+    assert stale.status_code == 400 and "Changed by someone else" in stale.content.decode()
+    assert Project.objects.get(pk=project.pk).title == "Renamed"
+
+
+def test_a_pm_orders_tests_for_a_milestone_from_the_project(pm_client, project):
+    from labtests.models import TestOrder, TestService
+
+    milestone = project.milestones.get(code="TYPE_TESTING")
+    service = TestService.objects.get(code="ES-60601-1")
+    response = pm_client.post(f"/projects/{project.pk}/orders/new/", {"services": [service.pk],
+                              "milestone": milestone.pk, "purpose": "type testing", "submit_now": "on"})  # fmt: skip
+    assert response.status_code == 302
+    order = TestOrder.objects.get(project=project)
+    assert (order.status, order.milestone_id) == ("submitted", milestone.pk)
+    assert order.number in _page(pm_client, project)

@@ -9,11 +9,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.exceptions import ApplicationError, StaleVersion, TransitionNotAllowed
 
 SESSION_KEY = "web_action_errors"
-STALE_MESSAGE = _("Changed by someone else since you opened the page — reload it and try again.")
+STALE_MESSAGE = gettext_lazy("Changed by someone else since you opened the page — reload it and try again.")
 
 
 def posted_version(request) -> int | None:

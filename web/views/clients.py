@@ -29,9 +29,6 @@ HISTORY_LIMIT = 50
 STALE_MESSAGE = gettext_lazy(
     "Someone else changed this record while you were editing it. Nothing was saved: reload the page."
 )
-STALE_MESSAGE = gettext_lazy(
-    "Someone else changed this record while you were editing it. Nothing was saved: reload the page."
-)
 
 
 class ClientListView(FilteredListView):

@@ -19,9 +19,10 @@ from core.calendars import CalendarBook
 from core.clock import today as local_today
 from core.exceptions import ApplicationError, StaleVersion
 from core.history import history_entries
+from labtests.selectors import test_order_list
 from milestones import selectors as engine
-from milestones.choices import SubmissionStatus
-from milestones.clocks import read_clock
+from milestones.choices import ClockAction, SubmissionStatus
+from milestones.clocks import allowed_actions, read_clock
 from milestones.services import (
     SUBMISSION_STATUS,
     milestone_accept,
@@ -29,23 +30,24 @@ from milestones.services import (
     milestone_reschedule,
     milestone_transition,
     pathway_apply,
+    review_clock_act,
     submission_transition,
     submission_update,
 )
 from projects import selectors
 from projects.choices import Health, ProjectStatus, ServiceType
 from projects.filters import ProjectFilterSet
-from projects.services import PROJECT_STATUS, project_create, project_transition
+from projects.services import PROJECT_STATUS, project_create, project_transition, project_update
 
-from ..forms import ActionForm, ProjectFromPathwayForm, RescheduleForm
-from .actions import pop_action_errors, posted_version, run_action
+from ..forms import ActionForm, ProjectEditForm, ProjectFromPathwayForm, ProjectTestOrderForm, RescheduleForm
+from .actions import STALE_MESSAGE, pop_action_errors, posted_version, run_action
 from .base import StaffRequiredMixin, WriteFormMixin
 from .conversations import conversation_context, with_comment_counts
 from .lists import ExportView, FilteredListView
 
 PROJECT_WRITERS = frozenset({Role.ADMIN, Role.PROJECT_MANAGER})
 ENGINE_WRITERS = PROJECT_WRITERS | {Role.REGULATORY}
-STALE_MESSAGE = gettext_lazy(
+STALE_PREVIEW_MESSAGE = gettext_lazy(
     "Someone else changed this milestone meanwhile. Nothing was saved: check the preview again."
 )
 
@@ -130,6 +132,8 @@ class ProjectDetailView(StaffRequiredMixin, TemplateView):
         book, today = CalendarBook(), local_today()
         clocks = list(engine.review_clock_list(user=user).filter(submission__project=project))
         readings = [(clock, read_clock(clock, today, book[clock.unit])) for clock in clocks]
+        for clock in clocks:
+            clock.corrections = [(action, ClockAction(action).label) for action in allowed_actions(clock.state)]
         submissions = with_comment_counts(user, engine.submission_list(user=user).filter(project=project))
         for submission in submissions:
             submission.moves = [
@@ -143,6 +147,8 @@ class ProjectDetailView(StaffRequiredMixin, TemplateView):
             milestones=_with_moves(with_comment_counts(user, milestones)),
             conversation=conversation_context(self.request, "project", project),
             action_errors=pop_action_errors(self.request),
+            orders=test_order_list(user=user).filter(project=project).order_by("-id"),
+            can_order=bool(access_for(user).roles & {Role.ADMIN, Role.PROJECT_MANAGER, Role.LAB_MANAGER}),
             project_moves=[(state, ProjectStatus(state).label) for state in PROJECT_STATUS.allowed(project.status)],
             can_edit_project=bool(access_for(user).roles & PROJECT_WRITERS),
             today=today,
@@ -189,7 +195,7 @@ class MilestoneRescheduleView(WriteFormMixin, TemplateView):
                     expected_version=form.expected_version(),
                 )
             except StaleVersion:
-                form.add_error(None, STALE_MESSAGE)
+                form.add_error(None, STALE_PREVIEW_MESSAGE)
             except ValidationError as error:
                 form.add_service_error(error)
             except ApplicationError as error:
@@ -316,3 +322,91 @@ class SubmissionActView(_ProjectPageAction):
         done = _("Submission %(code)s updated.") % {"code": submission.pathway_code}
         return run_action(request, anchor=f"submission-{submission.pk}", back=self.project_url(submission.project_id),
                           call=call, done=done)  # fmt: skip
+
+
+class ReviewClockActView(_ProjectPageAction):
+    """A correction of a review clock (pause, resume, restart, stop, start) with its date and a reason — the normal
+    way a clock moves is a recorded submission step; this is for putting a record right."""
+
+    def post(self, request, pk):
+        clock = get_object_or_404(engine.review_clock_list(user=request.user), pk=pk)
+
+        def call():
+            data = _action_form(request).cleaned_data
+            if not data["reason"].strip():
+                raise ValidationError({"reason": [_("Say why the clock is corrected.")]})
+            review_clock_act(clock=clock, action=data["to"], actor=request.user, on=data["on"], reason=data["reason"],
+                             expected_version=posted_version(request))  # fmt: skip
+
+        return run_action(request, anchor=f"clock-{clock.pk}", back=self.project_url(clock.submission.project_id),
+                          call=call, done=_("Review clock corrected."))  # fmt: skip
+
+
+class ProjectEditView(WriteFormMixin, TemplateView):
+    template_name = "web/projects/edit.html"
+    write_roles = PROJECT_WRITERS
+
+    def project(self):
+        return get_object_or_404(selectors.project_list(user=self.request.user), pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        project = self.project()
+        form = ProjectEditForm(instance=project, initial={"version": project.version})
+        return self.render_to_response(self.get_context_data(project=project, form=form))
+
+    def post(self, request, *args, **kwargs):
+        project = self.project()
+        form = ProjectEditForm(request.POST, instance=project)
+        if form.is_valid():
+            try:
+                project_update(project=project, actor=request.user, data=form.service_data(),
+                               expected_version=form.expected_version())  # fmt: skip
+            except StaleVersion:
+                form.add_error(None, STALE_MESSAGE)
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("Project saved."))
+                return redirect("web:project-detail", pk=project.pk)
+        return self.render_to_response(self.get_context_data(project=project, form=form), status=400)
+
+
+class ProjectTestOrderCreateView(WriteFormMixin, TemplateView):
+    template_name = "web/projects/order_form.html"
+    write_roles = frozenset({Role.ADMIN, Role.PROJECT_MANAGER, Role.LAB_MANAGER})
+
+    def project(self):
+        return get_object_or_404(selectors.project_list(user=self.request.user), pk=self.kwargs["pk"])
+
+    def form(self, project, data=None):
+        from labtests.selectors import test_service_list
+
+        services = test_service_list(user=self.request.user).filter(active=True).order_by("code")
+        milestones = engine.milestone_list(user=self.request.user).filter(project=project).order_by("due_date")
+        return ProjectTestOrderForm(data, services=services, milestones=milestones)
+
+    def get(self, request, *args, **kwargs):
+        project = self.project()
+        return self.render_to_response(self.get_context_data(project=project, form=self.form(project)))
+
+    def post(self, request, *args, **kwargs):
+        from labtests import services as lab
+
+        project = self.project()
+        form = self.form(project, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    order = lab.test_order_create(
+                        actor=request.user, client=project.client, project=project, services=data["services"],
+                        milestone=data["milestone"], purpose=data["purpose"], internal_notes=data["internal_notes"],
+                    )  # fmt: skip
+                    if data["submit_now"]:
+                        order = lab.test_order_submit(order=order, actor=request.user)
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, _("Test order %(number)s created.") % {"number": order.number})
+                return redirect(reverse("web:project-detail", args=[project.pk]) + "#orders-heading")
+        return self.render_to_response(self.get_context_data(project=project, form=form), status=400)
