@@ -24,7 +24,7 @@ def test_language_filter_open_edit_with_error_fix_and_history(live_server, page,
     nav.get_by_role("link", name="客户").click()
     page.wait_for_load_state()  # htmx (a deferred script) listens from the load on; a change before it goes unseen
     page.get_by_label("状态").select_option("active")
-    page.get_by_label("搜索").fill("康诺")
+    page.get_by_label("搜索", exact=True).fill("康诺")
     expect(page.locator("#results tbody tr")).to_have_count(1)
     expect(page.locator("#results")).not_to_contain_text("RUILAN")
 
