@@ -94,3 +94,9 @@ def on_time_by_month(*, user, today: date, months: int = 12) -> list[dict]:
         result.append({"month": month, "done": row["done"], "on_time": row["on_time"], "share": share})
         month = date(month.year + 1, 1, 1) if month.month == 12 else date(month.year, month.month + 1, 1)
     return result
+
+
+def dependency_links(*, user, project_id: int) -> list[tuple[int, int, int]]:
+    """(predecessor id, successor id, lag days) of a project's milestones, scoped like the milestones (one query)."""
+    rows = scope_for_user(MilestoneDependency.objects.filter(successor__project_id=project_id), user)
+    return list(rows.values_list("predecessor_id", "successor_id", "lag_days"))

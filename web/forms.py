@@ -167,6 +167,17 @@ def pathway_option_choices():
     ]
 
 
+class DevicesByClient(forms.SelectMultiple):
+    """Device options that carry their client, so the page can offer only the chosen client's (static/js/forms.js)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-client"] = str(instance.client_id)
+        return option
+
+
 class ProjectFromPathwayForm(forms.ModelForm):
     """A new project planned from one or more regulatory pathways in one step."""
 
@@ -176,6 +187,7 @@ class ProjectFromPathwayForm(forms.ModelForm):
         queryset=Device.objects.select_related("client").order_by("client__code", "name_en"),
         required=False,
         help_text=_("Devices of the project's client."),
+        widget=DevicesByClient(attrs={"data-follows": "id_client"}),
     )
     project_manager = forms.ModelChoiceField(
         label=_("Project manager"),

@@ -149,3 +149,24 @@ def test_a_pm_orders_tests_for_a_milestone_from_the_project(pm_client, project):
     order = TestOrder.objects.get(project=project)
     assert (order.status, order.milestone_id) == ("submitted", milestone.pk)
     assert order.number in _page(pm_client, project)
+
+
+def test_the_team_and_the_dependencies_are_managed_from_the_page(pm_client, project):
+    from milestones.models import MilestoneDependency
+    from projects.models import ProjectMembership
+
+    engineer = StaffUserFactory(roles=["regulatory"], username="ra_team")
+    pm_client.post(f"/projects/{project.pk}/team/", {"user": engineer.pk, "role": "regulatory"})
+    assert ProjectMembership.objects.filter(project=project, user=engineer, role="regulatory").exists()
+    pm_client.post(f"/projects/{project.pk}/team/", {"remove": engineer.pk})
+    assert not ProjectMembership.objects.filter(project=project, user=engineer).exists()
+    kickoff, dossier = project.milestones.get(code="KICKOFF"), project.milestones.get(code="DOSSIER")
+    pm_client.post(f"/milestones/{kickoff.pk}/dependencies/", {"predecessor": dossier.pk, "lag_days": "0"})
+    page = _page(pm_client, project)
+    assert "cycle" in page  # dossier already waits (through others) for kick-off
+    before = MilestoneDependency.objects.count()
+    other = project.milestones.exclude(pk__in=[kickoff.pk]).order_by("-due_date").first()
+    pm_client.post(f"/milestones/{other.pk}/dependencies/", {"predecessor": kickoff.pk, "lag_days": "3"})
+    assert MilestoneDependency.objects.filter(predecessor=kickoff, successor=other, lag_days=3).exists()
+    pm_client.post(f"/milestones/{other.pk}/dependencies/", {"remove": kickoff.pk})
+    assert MilestoneDependency.objects.count() == before

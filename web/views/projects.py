@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from accounts.choices import Role
+from accounts.selectors import staff_user_list
 from clients.access import access_for
 from conversations.services import request_send_back
 from core.calendars import CalendarBook
@@ -25,6 +26,8 @@ from milestones.choices import ClockAction, SubmissionStatus
 from milestones.clocks import allowed_actions, read_clock
 from milestones.services import (
     SUBMISSION_STATUS,
+    dependency_add,
+    dependency_remove,
     milestone_accept,
     milestone_moves,
     milestone_reschedule,
@@ -35,7 +38,7 @@ from milestones.services import (
     submission_update,
 )
 from projects import selectors
-from projects.choices import Health, ProjectStatus, ServiceType
+from projects.choices import Health, MemberRole, ProjectStatus, ServiceType
 from projects.filters import ProjectFilterSet
 from projects.services import PROJECT_STATUS, project_create, project_transition, project_update
 
@@ -144,10 +147,13 @@ class ProjectDetailView(StaffRequiredMixin, TemplateView):
             project=project,
             submissions=submissions,
             clocks=readings,
-            milestones=_with_moves(with_comment_counts(user, milestones)),
+            milestones=_with_links(user, _with_moves(with_comment_counts(user, milestones))),
             conversation=conversation_context(self.request, "project", project),
             action_errors=pop_action_errors(self.request),
             orders=test_order_list(user=user).filter(project=project).order_by("-id"),
+            members=selectors.project_member_list(user=user, project=project).order_by("user__username"),
+            member_roles=MemberRole.choices,
+            staff=staff_user_list() if access_for(user).roles & PROJECT_WRITERS else [],
             can_order=bool(access_for(user).roles & {Role.ADMIN, Role.PROJECT_MANAGER, Role.LAB_MANAGER}),
             project_moves=[(state, ProjectStatus(state).label) for state in PROJECT_STATUS.allowed(project.status)],
             can_edit_project=bool(access_for(user).roles & PROJECT_WRITERS),
@@ -157,6 +163,19 @@ class ProjectDetailView(StaffRequiredMixin, TemplateView):
             gantt_language="cn" if translation.get_language().startswith("zh") else "en",
         )
         return context
+
+
+def _with_links(user, milestones: list) -> list:
+    """Each milestone with ``predecessors``: the milestones it waits for (one query for the whole project)."""
+    by_id = {m.pk: m for m in milestones}
+    for milestone in milestones:
+        milestone.predecessors = []
+    if milestones:
+        links = engine.dependency_links(user=user, project_id=milestones[0].project_id)
+        for predecessor_id, successor_id, lag in links:
+            if successor_id in by_id and predecessor_id in by_id:
+                by_id[successor_id].predecessors.append((by_id[predecessor_id], lag))
+    return milestones
 
 
 def _with_moves(milestones: list) -> list:
@@ -410,3 +429,57 @@ class ProjectTestOrderCreateView(WriteFormMixin, TemplateView):
                 messages.success(request, _("Test order %(number)s created.") % {"number": order.number})
                 return redirect(reverse("web:project-detail", args=[project.pk]) + "#orders-heading")
         return self.render_to_response(self.get_context_data(project=project, form=form), status=400)
+
+
+class ProjectMemberView(_ProjectPageAction):
+    """Add a staff member to the project's team with a role, or take one off (``remove`` names the user)."""
+
+    write_roles = PROJECT_WRITERS
+
+    def post(self, request, pk):
+        from accounts.selectors import staff_user_list
+        from projects.services import project_member_remove, project_member_set
+
+        project = get_object_or_404(selectors.project_list(user=request.user), pk=pk)
+
+        def call():
+            user_id = request.POST.get("remove") or request.POST.get("user", "")
+            user = staff_user_list().filter(pk=int(user_id) if user_id.isdigit() else 0).first()
+            if user is None:
+                raise ValidationError({"user": [_("Choose a staff member.")]})
+            if request.POST.get("remove"):
+                project_member_remove(project=project, user=user)
+            else:
+                role = request.POST.get("role", "")
+                if role not in MemberRole.values:
+                    raise ValidationError({"role": [_("Choose a role.")]})
+                project_member_set(project=project, user=user, role=role)
+
+        return run_action(request, anchor="team", back=self.project_url(project.pk), call=call,
+                          done=_("Team updated."))  # fmt: skip
+
+
+class MilestoneDependencyView(_ProjectPageAction):
+    """Make a milestone wait for another of the same project (with a lag), or drop that link."""
+
+    def post(self, request, pk):
+        successor = get_object_or_404(engine.milestone_list(user=request.user), pk=pk)
+
+        def call():
+            value = request.POST.get("remove") or request.POST.get("predecessor", "")
+            predecessor = engine.milestone_list(user=request.user).filter(
+                pk=int(value) if value.isdigit() else 0, project_id=successor.project_id
+            ).first()  # fmt: skip
+            if predecessor is None:
+                raise ValidationError({"predecessor": [_("Choose a milestone of this project.")]})
+            if request.POST.get("remove"):
+                dependency_remove(predecessor=predecessor, successor=successor)
+                return
+            lag = request.POST.get("lag_days", "0").strip() or "0"
+            if not lag.lstrip("-").isdigit() or not -365 <= int(lag) <= 365:
+                raise ValidationError({"lag_days": [_("The lag is a number of days between -365 and 365.")]})
+            dependency_add(predecessor=predecessor, successor=successor, lag_days=int(lag))
+
+        done = _("Dependencies of “%(name)s” updated.") % {"name": successor.name}
+        return run_action(request, anchor=f"milestone-{successor.pk}", back=self.project_url(successor.project_id),
+                          call=call, done=done)  # fmt: skip
