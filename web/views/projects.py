@@ -143,7 +143,14 @@ class ProjectDetailView(StaffRequiredMixin, TemplateView):
                 (state, SubmissionStatus(state).label) for state in SUBMISSION_STATUS.allowed(submission.status)
             ]
         milestones = engine.milestone_list(user=user).filter(project=project).order_by("due_date", "order")
+        links = engine.dependency_links(user=user, project_id=project.pk)
         context.update(
+            timeline={
+                "groups": [
+                    {"id": s.pk, "label": f"{s.pathway_code} · {s.get_authority_display()}"} for s in submissions
+                ],
+                "links": [[pred, succ] for pred, succ, _lag in links],
+            },  # fmt: skip
             project=project,
             submissions=submissions,
             clocks=readings,
@@ -160,7 +167,7 @@ class ProjectDetailView(StaffRequiredMixin, TemplateView):
             today=today,
             history=history_entries(project)[:50],
             can_plan=bool(access_for(user).roles & ENGINE_WRITERS),
-            gantt_language="cn" if translation.get_language().startswith("zh") else "en",
+            gantt_language="scn" if translation.get_language().startswith("zh") else "en",  # scn: Simplified
         )
         return context
 
