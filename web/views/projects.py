@@ -150,7 +150,7 @@ class ProjectDetailView(StaffRequiredMixin, TemplateView):
                     {"id": s.pk, "label": f"{s.pathway_code} · {s.get_authority_display()}"} for s in submissions
                 ],
                 "links": [[pred, succ] for pred, succ, _lag in links],
-            },  # fmt: skip
+            },
             project=project,
             submissions=submissions,
             clocks=readings,
