@@ -82,7 +82,9 @@ def test_a_stale_version_is_refused_in_place_and_changes_nothing(pm_client, proj
 
 def test_an_illegal_move_names_the_allowed_ones(pm_client, project):
     submission = project.submissions.get()
-    pm_client.post(f"/submissions/{submission.pk}/act/", {"to": "approved", "version": submission.version})
+    pm_client.post(
+        f"/submissions/{submission.pk}/act/", {"to": "approved", "confirm": "yes", "version": submission.version}
+    )
     page = _page(pm_client, project)
     assert "Not possible from" in page and "preparing, withdrawn" in page
     assert Submission.objects.get(pk=submission.pk).status == "planned"
@@ -170,3 +172,12 @@ def test_the_team_and_the_dependencies_are_managed_from_the_page(pm_client, proj
     assert MilestoneDependency.objects.filter(predecessor=kickoff, successor=other, lag_days=3).exists()
     pm_client.post(f"/milestones/{other.pk}/dependencies/", {"remove": kickoff.pk})
     assert MilestoneDependency.objects.count() == before
+
+
+def test_a_final_move_needs_its_confirmation(pm_client, project):
+    pm_client.post(f"/projects/{project.pk}/transition/", {"to": "cancelled", "version": project.version})
+    assert "cannot be undone" in _page(pm_client, project)
+    assert Project.objects.get(pk=project.pk).status == "active"
+    pm_client.post(f"/projects/{project.pk}/transition/", {"to": "cancelled", "confirm": "yes",
+                                                          "version": project.version})  # fmt: skip
+    assert Project.objects.get(pk=project.pk).status == "cancelled"

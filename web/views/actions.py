@@ -52,3 +52,10 @@ def run_action(request, *, anchor: str, back: str, call: Callable[[], object], d
 
 def pop_action_errors(request) -> dict[str, str]:
     return request.session.pop(SESSION_KEY, {}) if hasattr(request, "session") else {}
+
+
+def check_confirmed(request, machine, to: str) -> None:
+    """A move into a final state (nothing leads out of it) cannot be undone: the form must carry the tick that
+    says so (``confirm``), or it is refused in place and nothing changes."""
+    if to in machine.states and not machine.allowed(to) and request.POST.get("confirm") != "yes":
+        raise ValidationError({"confirm": [_("This cannot be undone: tick the confirmation to go ahead.")]})

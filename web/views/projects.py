@@ -43,7 +43,7 @@ from projects.filters import ProjectFilterSet
 from projects.services import PROJECT_STATUS, project_create, project_transition, project_update
 
 from ..forms import ActionForm, ProjectEditForm, ProjectFromPathwayForm, ProjectTestOrderForm, RescheduleForm
-from .actions import STALE_MESSAGE, pop_action_errors, posted_version, run_action
+from .actions import STALE_MESSAGE, check_confirmed, pop_action_errors, posted_version, run_action
 from .base import StaffRequiredMixin, WriteFormMixin
 from .conversations import conversation_context, with_comment_counts
 from .lists import ExportView, FilteredListView
@@ -303,6 +303,7 @@ class ProjectTransitionView(_ProjectPageAction):
 
         def call():
             data = _action_form(request).cleaned_data
+            check_confirmed(request, PROJECT_STATUS, data["to"])
             project_transition(project=project, actor=request.user, to=data["to"], reason=data["reason"],
                                expected_version=posted_version(request))  # fmt: skip
 
@@ -342,6 +343,7 @@ class SubmissionActView(_ProjectPageAction):
                                   data={"reference_number": data["reference_number"].strip()},
                                   expected_version=posted_version(request))  # fmt: skip
                 return
+            check_confirmed(request, SUBMISSION_STATUS, data["to"])
             submission_transition(submission=submission, actor=request.user, to=data["to"], on=data["on"],
                                   reason=data["reason"], expected_version=posted_version(request))  # fmt: skip
 
