@@ -6,6 +6,7 @@ changes nothing. The new-project form offers only the chosen client's devices.""
 from datetime import date
 
 import pytest
+from django.db.models import F
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -68,6 +69,13 @@ def test_the_pm_works_the_project_page(live_server, page, demo, log_in, language
         page.locator("details.actions-panel").get_by_role("button", name=words["change"]).click()
         project.refresh_from_db()
         assert project.status == state
+
+    page.reload()  # the timeline: the bars that moved stand against their baseline (the answer shifted the decision)
+    moved = Milestone.objects.filter(project=project).exclude(due_date=F("baseline_due_date")).count()
+    assert moved >= 1
+    timeline = page.locator("#gantt")
+    expect(timeline).to_have_attribute("data-drawn", str(Milestone.objects.filter(project=project).count()))
+    expect(timeline.locator(".gtaskbarcontainer.gplan")).to_have_count(moved)
 
     other_tab = page.context.new_page()
     other_tab.goto(f"{live_server.url}/projects/{project.pk}/")
