@@ -13,6 +13,7 @@ from accounts.selectors import staff_user_list
 from clients.choices import CLASSES_BY_MARKET, ClientKind, Market
 from clients.models import Client, Contact, Device, DeviceClassification
 from core.dates import BusinessDateFormField
+from core.forms import UPLOAD_ACCEPT, MultipleFileField
 from labtests.models import Sample
 from projects.models import Project
 
@@ -272,26 +273,6 @@ SampleRows = forms.formset_factory(SampleRowForm, extra=4, min_num=1, validate_m
 
 class IntakeForm(forms.Form):
     received_on = BusinessDateFormField(label=_("Received on"), widget=DateInput)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one input (Django's documented pattern); each is checked by the service."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": UPLOAD_ACCEPT}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data]
-        return [super().clean(data, initial)] if data else []
-
-
-UPLOAD_ACCEPT = ".pdf,.png,.jpg,.jpeg,.webp,.docx,.xlsx,.pptx,.txt,.csv"
 
 
 class CommentForm(forms.Form):
