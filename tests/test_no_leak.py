@@ -50,7 +50,7 @@ PAGE_KINDS = {
     "web:conversation": {"kind+pk": "discussable"}, "web:conversation-upload": {"kind+pk": "discussable"},
     "web:comment-edit": {"pk": "comment"}, "web:comment-delete": {"pk": "comment"},
     "web:attachment-delete": {"pk": "attachment"}, "web:lab-order": {"pk": "test_order"},
-    "web:lab-move": {"pk": "test_order"}, "web:lab-intake": {"pk": "test_order"},
+    "web:lab-move": {"pk": "test_order"}, "web:lab-act": {"pk": "test_order"}, "web:lab-intake": {"pk": "test_order"},
     "web:lab-receipt": {"pk": "test_order"},
     "portal:project": {"pk": "project"}, "portal:request-answer": {"pk": "request"},
     "portal:order": {"pk": "test_order"}, "portal:comment": {"kind+pk": "discussable"},

@@ -72,6 +72,7 @@ urlpatterns = [
     re_path(r"^lab/export\.(?P<fmt>csv|xlsx)$", lab.LabQueueExportView.as_view(), name="lab-export"),
     path("lab/orders/<int:pk>/", lab.LabOrderDetailView.as_view(), name="lab-order"),
     path("lab/orders/<int:pk>/move/", lab.LabOrderMoveView.as_view(), name="lab-move"),
+    path("lab/orders/<int:pk>/act/", lab.LabOrderActView.as_view(), name="lab-act"),
     path("lab/orders/<int:pk>/intake/", lab.LabIntakeView.as_view(), name="lab-intake"),
     path("lab/orders/<int:pk>/receipt/", lab.LabReceiptView.as_view(), name="lab-receipt"),
 ]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -21,6 +22,7 @@ from labtests.choices import ItemStatus, OrderStatus
 from labtests.filters import TestOrderFilterSet
 
 from ..forms import IntakeForm, SampleRows
+from .actions import pop_action_errors
 from .base import StaffRequiredMixin, WriteFormMixin
 from .conversations import conversation_context
 from .lists import ExportView
@@ -107,6 +109,8 @@ class LabOrderDetailView(StaffRequiredMixin, TemplateView):
             reports=selectors.test_report_list(user=user).filter(order=order).order_by("-version"),
             history=history_entries(order)[:50],
             conversation=conversation_context(self.request, "test_order", order),
+            actions=order_actions(order, access_for(user).roles),
+            action_errors=pop_action_errors(self.request),
         )
         return context
 
@@ -185,3 +189,67 @@ class LabQueueExportView(ExportView):
     def row(self, o):
         return [o.number, o.client.code, o.project.code, o.get_status_display(), o.get_priority_display(),
                 o.received_on, o.due_date]  # fmt: skip
+
+
+# --- The order page's actions (SPEC §5): each through the lab's service with the order's version -----------------
+CREATORS = frozenset({ADMIN, PM, LAB_MANAGER})
+ORDER_ACTIONS = {
+    # action: (roles, service, needs a reason)
+    "submit": (CREATORS, lab.test_order_submit, False),
+    "accept": (MANAGERS, lab.test_order_accept, False),
+    "reject": (MANAGERS, lab.test_order_reject, True),
+    "start": (BENCH, lab.test_order_start, False),
+    "hold": (BENCH, lab.test_order_hold, True),
+    "resume": (BENCH, lab.test_order_resume, False),
+    "cancel": (CREATORS, lab.test_order_cancel, True),
+    "close": (MANAGERS, lab.test_order_close, False),
+}
+ORDER_STATUS_OF_ACTION = {
+    "submit": O.SUBMITTED, "accept": O.ACCEPTED, "reject": O.REJECTED, "start": O.IN_TESTING, "hold": O.ON_HOLD,
+    "cancel": O.CANCELLED, "close": O.CLOSED,
+}  # fmt: skip
+
+
+def order_actions(order, roles) -> list[tuple[str, str, bool]]:
+    """(action, label, needs a reason) the user's roles may take on ``order`` now (resume: back from hold)."""
+    from labtests.services import ORDER_STATUS
+
+    labels = {
+        "submit": _("Submit to the lab"), "accept": _("Accept"), "reject": _("Reject"), "start": _("Start testing"),
+        "hold": _("Put on hold"), "resume": _("Resume"), "cancel": _("Cancel"), "close": _("Close"),
+    }  # fmt: skip
+    allowed = set(ORDER_STATUS.allowed(order.status))
+    result = []
+    for action, (action_roles, _service, reason) in ORDER_ACTIONS.items():
+        if not roles & action_roles:
+            continue
+        possible = order.status == O.ON_HOLD if action == "resume" else ORDER_STATUS_OF_ACTION[action] in allowed
+        if possible:
+            result.append((action, labels[action], reason))
+    return result
+
+
+class LabOrderActView(StaffRequiredMixin, View):
+    """``POST action=accept|reject|start|hold|resume|cancel|close|submit`` with the order's version (and a reason
+    where one is needed); refused in place like every page action (``web.views.actions``)."""
+
+    write_roles = CREATORS | BENCH
+
+    def post(self, request, pk):
+        from .actions import posted_version, run_action
+
+        order = get_object_or_404(selectors.test_order_list(user=request.user), pk=pk)
+        action = request.POST.get("action", "")
+        if action not in ORDER_ACTIONS or not access_for(request.user).roles & ORDER_ACTIONS[action][0]:
+            raise PermissionDenied
+        _roles, service, needs_reason = ORDER_ACTIONS[action]
+
+        def call():
+            reason = request.POST.get("reason", "").strip()[:2000]
+            if needs_reason and not reason:
+                raise ValidationError({"reason": [_("Give the reason.")]})
+            extra = {"reason": reason} if needs_reason else {}
+            service(order=order, actor=request.user, expected_version=posted_version(request), **extra)
+
+        return run_action(request, anchor="order", back=reverse("web:lab-order", args=[order.pk]), call=call,
+                          done=_("%(number)s updated.") % {"number": order.number})  # fmt: skip
