@@ -38,6 +38,7 @@ def test_internal_and_visible_comments_and_raw_data_reach_only_who_they_should(
     internal, visible = f"Margin is thin ({language})", f"Please sign the test plan ({language})"
 
     def sign_in(username, landing="/"):
+        page.goto("about:blank")  # end the last page and its requests first
         page.context.clear_cookies()
         log_in(username)
         page.goto(f"{live_server.url}{landing}")

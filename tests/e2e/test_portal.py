@@ -36,6 +36,7 @@ def test_a_client_follows_answers_and_downloads_and_the_pm_accepts(live_server, 
     report = TestReport.objects.filter(order__project=thermometer, status="issued").order_by("-id").first()
 
     def sign_in(username):
+        page.goto("about:blank")  # end the last page and its requests first
         page.context.clear_cookies()
         log_in(username)
         page.get_by_role("button", name=language).click()
@@ -78,7 +79,8 @@ def test_a_client_follows_answers_and_downloads_and_the_pm_accepts(live_server, 
     sign_in("pm")
     page.goto(f"{live_server.url}/projects/{thermometer.pk}/")
     expect(page.locator("#conversation")).to_contain_text(f"Samples ship Monday ({language})")
-    page.get_by_role("button", name=re.compile(words["accept"])).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile(words["accept"])).click()
     request_.refresh_from_db()
     assert request_.status == "done"
 
@@ -111,6 +113,7 @@ def test_an_invited_contact_sets_a_password_and_deactivation_stops_their_token(
     words = ACCESS[language]
     kangnuo = Client.objects.get(code="KANGNUO")
     contact = ContactFactory(client=kangnuo, name="Qian Lu", email="qian.lu@kangnuo.example")
+    page.goto("about:blank")  # end the last page and its requests first
     page.context.clear_cookies()
     log_in("pm")
     page.get_by_role("button", name=language).click()
@@ -120,6 +123,7 @@ def test_an_invited_contact_sets_a_password_and_deactivation_stops_their_token(
     (invitation,) = [m for m in mail.outbox if m.to == ["qian.lu@kangnuo.example"]]
     link = re.search(r"https?://\S+?(/portal/welcome/\S+/)", invitation.body).group(1)
 
+    page.goto("about:blank")  # end the last page and its requests first
     page.context.clear_cookies()  # a new visitor, whose browser speaks the test's language
     code = "en" if language == "English" else "zh-hans"
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": code, "url": live_server.url}])
@@ -134,10 +138,12 @@ def test_an_invited_contact_sets_a_password_and_deactivation_stops_their_token(
     secret = page.locator(".new-token input").input_value()
     assert page.request.get(f"{live_server.url}/api/v1/projects/", headers={"Authorization": f"Token {secret}"}).ok
 
+    page.goto("about:blank")  # end the last page and its requests first
     page.context.clear_cookies()
     log_in("pm")
     page.goto(f"{live_server.url}/clients/{kangnuo.pk}/")
-    page.get_by_role("button", name=re.compile(words["deactivate"] + ".*Qian Lu")).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile(words["deactivate"] + ".*Qian Lu")).click()
     contact.refresh_from_db()
     assert contact.user.is_active is False
     refused = page.request.get(f"{live_server.url}/api/v1/projects/", headers={"Authorization": f"Token {secret}"})

@@ -33,6 +33,7 @@ def test_the_pm_works_the_project_page(live_server, page, demo, log_in, language
     for to, on in (("preparing", date(2026, 6, 1)), ("submitted", date(2026, 6, 8)), ("accepted", date(2026, 6, 15)),
                    ("under_review", date(2026, 6, 18))):  # fmt: skip
         submission = submission_transition(submission=submission, actor=None, to=to, on=on)
+    page.goto("about:blank")  # end the last page and its requests first
     page.context.clear_cookies()
     log_in("pm")
     page.get_by_role("button", name=language).click()
@@ -41,36 +42,41 @@ def test_the_pm_works_the_project_page(live_server, page, demo, log_in, language
     milestone = Milestone.objects.filter(project=project, status="not_started").order_by("due_date").first()
     row = page.locator(f"#row-milestone-{milestone.pk}")
     row.locator("details.row-actions summary").click()
-    row.locator("form", has=page.locator("input[name=to][value=done]")).get_by_role("button").click()
-    expect(page.get_by_role("status").first).to_be_visible()
+    with page.expect_navigation():
+        row.locator("form", has=page.locator("input[name=to][value=done]")).get_by_role("button").click()
     milestone.refresh_from_db()
     assert milestone.status == "done"
 
     actions = page.locator(f"#row-submission-{submission.pk} + tr.actions-row")
     actions.locator("select[name=to]").select_option("deficiency")
     actions.locator("input[name=on]").fill("2026-11-02")
-    actions.locator("form").first.get_by_role("button").click()
+    with page.expect_navigation():
+        actions.locator("form").first.get_by_role("button").click()
     clocks = {c.kind: c.state for c in ReviewClock.objects.filter(submission=submission)}
     assert clocks["applicant_response"] == "running" and clocks["authority_review"] != "running"
     actions = page.locator(f"#row-submission-{submission.pk} + tr.actions-row")
     actions.locator("select[name=to]").select_option("under_review")
     actions.locator("input[name=on]").fill("2026-11-16")
-    actions.locator("form").first.get_by_role("button").click()
+    with page.expect_navigation():
+        actions.locator("form").first.get_by_role("button").click()
     review = ReviewClock.objects.get(submission=submission, kind="authority_review")
     assert review.state == "running"
     actions = page.locator(f"#row-submission-{submission.pk} + tr.actions-row")
     actions.locator("input[name=reference_number]").fill("CQZ2609999")
-    actions.locator("form").last.get_by_role("button").click()
+    with page.expect_navigation():
+        actions.locator("form").last.get_by_role("button").click()
     expect(page.locator(f"#row-submission-{submission.pk}")).to_contain_text("CQZ2609999")
 
     for state in ("on_hold", "active"):
         page.locator("details.actions-panel summary").click()
         page.locator("details.actions-panel select[name=to]").select_option(state)
-        page.locator("details.actions-panel").get_by_role("button", name=words["change"]).click()
+        with page.expect_navigation():
+            page.locator("details.actions-panel").get_by_role("button", name=words["change"]).click()
         project.refresh_from_db()
         assert project.status == state
 
-    page.reload()  # the timeline: the bars that moved stand against their baseline (the answer shifted the decision)
+    # the timeline: the bars that moved stand against their baseline (the answer shifted the decision)
+    page.goto(f"{live_server.url}/projects/{project.pk}/")
     moved = Milestone.objects.filter(project=project).exclude(due_date=F("baseline_due_date")).count()
     assert moved >= 1
     timeline = page.locator("#gantt")
@@ -79,13 +85,14 @@ def test_the_pm_works_the_project_page(live_server, page, demo, log_in, language
 
     other_tab = page.context.new_page()
     other_tab.goto(f"{live_server.url}/projects/{project.pk}/")
-    page.reload()
+    page.goto(f"{live_server.url}/projects/{project.pk}/")
     target = Milestone.objects.filter(project=project, status="not_started").order_by("due_date").first()
     other_row = other_tab.locator(f"#row-milestone-{target.pk}")
     other_row.locator("details.row-actions summary").click()
     row = page.locator(f"#row-milestone-{target.pk}")
     row.locator("details.row-actions summary").click()
-    row.locator("form", has=page.locator("input[name=to][value=in_progress]")).get_by_role("button").click()
+    with page.expect_navigation():
+        row.locator("form", has=page.locator("input[name=to][value=in_progress]")).get_by_role("button").click()
     other_row.locator("form", has=other_tab.locator("input[name=to][value=done]")).get_by_role("button").click()
     expect(other_tab.locator(f"#row-milestone-{target.pk} [role=alert]")).to_contain_text(words["stale"])
     target.refresh_from_db()

@@ -244,7 +244,7 @@ class _AnsweredRequest(StaffRequiredMixin, View):
         return get_object_or_404(engine.milestone_list(user=self.request.user), pk=self.kwargs["pk"])
 
     def back(self, milestone):
-        return redirect(reverse("web:project-detail", args=[milestone.project_id]) + f"#milestone-{milestone.pk}")
+        return redirect(reverse("web:project-detail", args=[milestone.project_id]) + f"#row-milestone-{milestone.pk}")
 
 
 class MilestoneAcceptView(_AnsweredRequest):
