@@ -21,3 +21,12 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [super(MultipleFileField, self).clean(item, initial) for item in data]
         return [super().clean(data, initial)] if data else []
+
+
+def add_service_error(form, error) -> None:
+    """Show a service's ``ValidationError`` beside the field it names (or above the form when it names none)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

@@ -13,7 +13,7 @@ from accounts.selectors import staff_user_list
 from clients.choices import CLASSES_BY_MARKET, ClientKind, Market
 from clients.models import Client, Contact, Device, DeviceClassification
 from core.dates import BusinessDateFormField
-from core.forms import UPLOAD_ACCEPT, MultipleFileField
+from core.forms import UPLOAD_ACCEPT, MultipleFileField, add_service_error
 from labtests.models import Sample
 from projects.models import Project
 
@@ -30,11 +30,7 @@ class VersionedFormMixin(forms.Form):
 
     def add_service_error(self, error: ValidationError) -> None:
         """Show a service's validation error beside the field it names (or above the form)."""
-        if hasattr(error, "error_dict"):
-            for field, messages in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
-        else:
-            self.add_error(None, error.messages)
+        add_service_error(self, error)
 
 
 class ClientForm(VersionedFormMixin, forms.ModelForm):

@@ -11,6 +11,7 @@ from django.views.generic import TemplateView, View
 from accounts.selectors import api_token_list
 from accounts.services import api_token_create, api_token_revoke
 from core.exceptions import ApplicationError
+from core.forms import add_service_error
 from notifications.selectors import webhook_delivery_list, webhook_list
 from notifications.services import (
     webhook_create,
@@ -45,7 +46,7 @@ class IntegrationsView(ClientRequiredMixin, TemplateView):
             try:
                 hook = webhook_create(actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Webhook created. Its signing secret is shown on its page."))
                 return redirect("portal:webhook", pk=hook.pk)
@@ -76,7 +77,7 @@ class WebhookView(ClientRequiredMixin, TemplateView):
             try:
                 webhook_update(webhook=hook, actor=request.user, data=form.cleaned_data)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Webhook saved."))
                 return redirect("portal:webhook", pk=hook.pk)
@@ -123,8 +124,3 @@ class TokenRevokeView(ClientRequiredMixin, View):
         api_token_revoke(token=token)
         messages.success(request, _("Token revoked: it no longer works."))
         return redirect(reverse("portal:integrations") + "#tokens")
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    for field, field_messages in getattr(error, "message_dict", {None: error.messages}).items():
-        form.add_error(field if field in form.fields else None, field_messages)

@@ -17,6 +17,7 @@ from accounts.choices import Role
 from clients.access import access_for
 from conversations import selectors, services
 from conversations.owners import DISCUSSABLE, OWNER_KINDS, owner_get
+from core.forms import add_service_error
 
 from ..forms import CommentEditForm, CommentForm, UploadForm
 from .base import StaffRequiredMixin, WriteFormMixin
@@ -104,7 +105,7 @@ class ConversationView(_OnRecord, TemplateView):
                 services.comment_create(actor=request.user, owner=owner, body=data["body"], parent=parent,
                                         client_visible=data["client_visible"], uploads=data["files"])  # fmt: skip
             except ValidationError as error:
-                _add_service_error(form, error)
+                add_service_error(form, error)
             else:
                 return self.done(owner, _("Comment posted."))
         return self.render_thread(owner, form=form, status=400)
@@ -124,7 +125,7 @@ class UploadView(_OnRecord, TemplateView):
                 services.attachment_upload(actor=request.user, owner=owner, upload=form.cleaned_data["file"],
                                            client_visible=form.cleaned_data["client_visible"])  # fmt: skip
             except ValidationError as error:
-                _add_service_error(form, error)
+                add_service_error(form, error)
             else:
                 return self.done(owner, _("File uploaded."))
         return self.render_thread(owner, upload_form=form, status=400)
@@ -158,7 +159,7 @@ class CommentEditView(WriteFormMixin, TemplateView):
             try:
                 services.comment_update(comment=comment, actor=request.user, body=form.cleaned_data["body"])
             except ValidationError as error:
-                _add_service_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Comment changed."))
                 return redirect(_owner_url(comment))
@@ -193,11 +194,3 @@ def _owner_url(comment) -> str:
     kind = kind_code_by_content_type().get(comment.owner_type_id)
     owner = OWNER_KINDS[kind].model.objects.filter(pk=comment.owner_id).first() if kind else None
     return OWNER_KINDS[kind].staff_url(owner) if owner is not None else reverse("web:home")
-
-
-def _add_service_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
