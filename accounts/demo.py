@@ -13,6 +13,8 @@ STAFF = [
     ("lab", "lab@cdmo-demo.test", "张伟 (Zhang Wei)", Role.LAB, "zh-hans"),
     ("labmanager", "labmgr@cdmo-demo.test", "陈静 (Chen Jing)", Role.LAB_MANAGER, "en"),
     ("viewer", "viewer@cdmo-demo.test", "Victor Viewer", Role.VIEWER, "en"),
+    # the lab's authorised signatory (授权签字人): approves test reports (scope kept by labtests.demo)
+    ("signatory", "signatory@cdmo-demo.test", "刘洋 (Liu Yang)", Role.LAB_MANAGER, "zh-hans"),
 ]
 
 
@@ -37,5 +39,6 @@ def seed():
     logins = []
     for username, email, display_name, role, language in STAFF:
         ensure_user(username=username, email=email, display_name=display_name, language=language, roles=[role])
-        logins.append((username, DEMO_PASSWORD, str(Role(role).label)))
+        who = str(Role(role).label) + (" · authorised signatory" if username == "signatory" else "")
+        logins.append((username, DEMO_PASSWORD, who))
     return logins

@@ -28,3 +28,14 @@ def api_token_list(*, user):
     from knox.models import AuthToken
 
     return AuthToken.objects.filter(user=user).order_by("-created")
+
+
+def lab_staff_list() -> QuerySet[User]:
+    """Active lab engineers and lab managers: whom a test item can be assigned to."""
+    from .choices import Role
+
+    return (
+        User.objects.filter(groups__name__in=(Role.LAB, Role.LAB_MANAGER), is_active=True)
+        .distinct()
+        .order_by("username")
+    )

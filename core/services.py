@@ -1,7 +1,7 @@
 """Write helpers every domain service builds on: row locking with the optimistic version check, audited saves,
 and audited status transitions. They are called inside the service's own ``transaction.atomic`` block."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, TypeVar
 
 from django.db import models, transaction
@@ -98,10 +98,17 @@ def sequence_next(*, name: str) -> int:
 
 @transaction.atomic
 def attachment_create(
-    *, actor: Any, upload, owner: models.Model | None = None, client_id: int | None = None, client_visible: bool = False
+    *,
+    actor: Any,
+    upload,
+    owner: models.Model | None = None,
+    client_id: int | None = None,
+    client_visible: bool = False,
+    accept: Collection[str] | None = None,
 ):
     """Store an uploaded file after checking its size and its type **by content** (magic numbers), never by name:
-    an executable renamed ``report.pdf`` is refused. Refusals are ``ValidationError`` (400) and store nothing."""
+    an executable renamed ``report.pdf`` is refused. ``accept`` narrows the accepted types (a report: PDF only).
+    Refusals are ``ValidationError`` (400) and store nothing."""
     import hashlib
 
     import filetype
@@ -126,6 +133,8 @@ def attachment_create(
         raise ValidationError(
             {"file": [_("This kind of file is not accepted (PDF, images, Office files, plain text and CSV are).")]}
         )
+    if accept is not None and mime not in accept:
+        raise ValidationError({"file": [_("This file is not a PDF document.")]})
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

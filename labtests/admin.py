@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Sample, Standard, TestItem, TestOrder, TestReport, TestService
+from .models import AuthorisedSignatory, Sample, Standard, TestItem, TestOrder, TestReport, TestService
 
 
 @admin.register(Standard)
@@ -13,10 +13,11 @@ class StandardAdmin(SimpleHistoryAdmin):
 
 @admin.register(TestService)
 class TestServiceAdmin(SimpleHistoryAdmin):
-    list_display = ("code", "name_en", "lab_section", "turnaround_days", "turnaround_calendar", "cma", "cnas", "price")
-    list_filter = ("lab_section", "cma", "cnas", "active")
+    list_display = ("code", "name_en", "lab_section", "turnaround_days", "turnaround_calendar", "cma", "cnas", "price",
+                    "retention_days", "destructive")  # fmt: skip
+    list_filter = ("lab_section", "cma", "cnas", "active", "destructive")
     search_fields = ("code", "name_zh", "name_en")
-    filter_horizontal = ("standards",)
+    filter_horizontal = ("standards", "runs_after")
 
 
 class SampleInline(admin.TabularInline):
@@ -51,3 +52,14 @@ class TestReportAdmin(SimpleHistoryAdmin):
     list_display = ("number", "version", "order", "status", "issued_on")
     list_filter = ("status",)
     readonly_fields = [f.name for f in TestReport._meta.fields]
+
+
+@admin.register(AuthorisedSignatory)
+class AuthorisedSignatoryAdmin(SimpleHistoryAdmin):
+    """Admins keep who may sign reports and for what (the names the accreditation body approved)."""
+
+    list_display = ("user", "lab_section", "service", "valid_from", "valid_until", "note")
+    list_filter = ("lab_section", "valid_until")
+    search_fields = ("user__username", "user__display_name", "service__code", "note")
+    raw_id_fields = ("user", "service")
+    list_select_related = ("user", "service")

@@ -71,6 +71,23 @@ SERVICES = [
 ]  # fmt: skip
 
 
+# what uses up its samples, and what must run first when ordered together (ageing before the package tests)
+DESTRUCTIVE = ("PKG-F88", "PKG-F2096", "BIO-CYTO", "BIO-SENS", "BIO-EO")
+RUNS_AFTER = {"PKG-F88": ["PKG-AGING"], "PKG-F2096": ["PKG-AGING"]}
+
+
+def seed_sample_rules(TestService) -> None:
+    """Mark destructive tests and their prerequisites on the services that exist (idempotent)."""
+    TestService.objects.filter(code__in=DESTRUCTIVE).update(destructive=True)
+    services = {
+        s.code: s
+        for s in TestService.objects.filter(code__in=[*RUNS_AFTER, *(c for cs in RUNS_AFTER.values() for c in cs)])
+    }
+    for code, before in RUNS_AFTER.items():
+        if code in services:
+            services[code].runs_after.add(*[services[c] for c in before if c in services])
+
+
 def seed_catalogue(Standard, TestService) -> int:
     """Create the standards and services that do not exist yet; returns how many services were created."""
     standards = {}

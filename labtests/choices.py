@@ -33,6 +33,17 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+OPEN_ORDER_STATUSES = (
+    OrderStatus.SUBMITTED,
+    OrderStatus.ACCEPTED,
+    OrderStatus.SAMPLES_RECEIVED,
+    OrderStatus.IN_TESTING,
+    OrderStatus.TO_BE_VERIFIED,
+    OrderStatus.VERIFIED,
+    OrderStatus.ON_HOLD,
+)  # the lab still owes the client a report
+
+
 class ItemStatus(models.TextChoices):
     REGISTERED = "registered", _("Registered")
     ASSIGNED = "assigned", _("Assigned")

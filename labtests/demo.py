@@ -5,12 +5,14 @@ from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from projects.models import Project
 
 from . import services as lab
-from .catalogue_data import seed_catalogue
-from .models import Standard, TestOrder, TestService
+from .catalogue_data import seed_catalogue, seed_sample_rules
+from .choices import LabSection
+from .models import AuthorisedSignatory, Standard, TestOrder, TestService
 
 PROJECT = "Electronic thermometer — NMPA Class II registration"
 STENT = "Coronary stent — EU MDR Class III and NMPA Class III"
@@ -48,7 +50,29 @@ def _verify_all(order, manager):
         lab.test_item_verify(item=item, actor=manager)
 
 
-def _play(order, target, pm, engineer, manager):
+def _samples_for(order) -> list[dict]:
+    """Two shared samples for the tests that leave them intact; a destructive test gets one of its own (shared
+    only with the tests that run before it, e.g. the aged pack then torn for seal strength)."""
+    items = list(order.items.select_related("service").prefetch_related("depends_on"))
+    samples = []
+    if any(not item.service.destructive for item in items):
+        samples += [
+            {"identifier": "S1", "model": "demo", "condition_on_receipt": "intact", "storage_location": "Shelf A-1"},
+            {"identifier": "S2", "model": "demo", "condition_on_receipt": "intact", "storage_location": "Shelf A-2"},
+        ]
+    for item in items:
+        if item.service.destructive:
+            samples.append({"identifier": f"{item.service.code}-1", "model": "demo", "storage_location": "Shelf B",
+                            "items": [item.pk, *(first.pk for first in item.depends_on.all())]})  # fmt: skip
+    return samples
+
+
+def _sign(report, reviewer, signer):
+    lab.test_report_review(report=report, actor=reviewer)
+    return lab.test_report_approve(report=report, actor=signer, password=DEMO_PASSWORD)
+
+
+def _play(order, target, pm, engineer, manager, signer):
     if target == "draft":
         return
     order = lab.test_order_submit(order=order, actor=pm)
@@ -63,10 +87,7 @@ def _play(order, target, pm, engineer, manager):
     order = lab.test_order_accept(order=order, actor=manager)
     if target == "accepted":
         return
-    samples = [
-        {"identifier": "S1", "model": "demo", "condition_on_receipt": "intact", "storage_location": "Shelf A-1"},
-        {"identifier": "S2", "model": "demo", "condition_on_receipt": "intact", "storage_location": "Shelf A-2"},
-    ]
+    samples = _samples_for(order)
     order = lab.test_order_receive(order=order, actor=engineer, samples=samples, received_on=date(2026, 11, 2))
     if target == "samples_received":
         return
@@ -80,22 +101,37 @@ def _play(order, target, pm, engineer, manager):
     if target == "to_be_verified":
         return
     _verify_all(order, manager)
-    report = lab.test_report_issue(order=order, actor=manager, upload=_pdf("report-v1.pdf"))
+    report = _sign(lab.test_report_create(order=order, actor=engineer, upload=_pdf("report-v1.pdf")), manager, signer)
     if target == "amended":
         emc = order.items.get(service__code="EMC-60601-1-2", status="verified")
         retest = lab.test_item_retract(item=emc, actor=manager, reason="Radiated emissions exceeded; ferrite added")
         lab.test_item_submit_result(item=retest, actor=engineer, verdict="pass", result_summary="demo: retest pass")
         lab.test_item_verify(item=retest, actor=manager)
-        lab.test_report_amend(report=report, actor=manager, upload=_pdf("report-v2.pdf"), reason="EMC retest passed")
+        amended = lab.test_report_amend(report=report, actor=engineer, upload=_pdf("report-v2.pdf"),
+                                        reason="EMC retest passed")  # fmt: skip
+        _sign(amended, manager, signer)
         return
     lab.test_order_close(order=TestOrder.objects.get(pk=order.pk), actor=manager)
 
 
 def seed():
-    seed_catalogue(Standard, TestService)  # normally there from the migration
+    seed_catalogue(Standard, TestService)  # normally there from the migrations
+    seed_sample_rules(TestService)
     pm = User.objects.filter(username="pm").first()
     engineer = User.objects.filter(username="lab").first()
     manager = User.objects.filter(username="labmanager").first()
+    signer = User.objects.filter(username="signatory").first()
+    if signer is not None and not AuthorisedSignatory.objects.filter(user=signer).exists():
+        AuthorisedSignatory.objects.bulk_create(
+            AuthorisedSignatory(
+                user=signer,
+                lab_section=section,
+                valid_from=date(2025, 1, 1),
+                valid_until=date(2028, 12, 31),
+                note="demo: every section",
+            )
+            for section in LabSection.values
+        )
     for title, purpose, codes, target in ORDERS:
         project = Project.objects.filter(title=title).first()
         if project is None or TestOrder.objects.filter(project=project, purpose=purpose).exists():
@@ -108,5 +144,5 @@ def seed():
             purpose=purpose,
             internal_notes="demo order",
         )
-        _play(order, target, pm, engineer, manager)
+        _play(order, target, pm, engineer, manager, signer)
     return []

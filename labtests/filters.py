@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import staff_user_choices
@@ -8,7 +9,7 @@ from clients.selectors import client_list
 from core.filters import BusinessDateFilter, ChoiceInFilter, SearchFilter, scoped_queryset
 from projects.selectors import project_list
 
-from .choices import ItemStatus, LabSection, OrderStatus, ReportStatus, StandardStatus, Verdict
+from .choices import OPEN_ORDER_STATUSES, ItemStatus, LabSection, OrderStatus, ReportStatus, StandardStatus, Verdict
 from .models import Sample, Standard, TestItem, TestOrder, TestReport, TestService
 from .selectors import test_order_list
 
@@ -45,6 +46,7 @@ class TestOrderFilterSet(StaffOnlyFiltersMixin, django_filters.FilterSet):
     )
     due_after = BusinessDateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))
     due_before = BusinessDateFilter(field_name="due_date", lookup_expr="lte", label=_("Due until"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     q = SearchFilter(search_fields=("number", "purpose", "project__code", "client__code"))
     ordering = django_filters.OrderingFilter(
         fields=(("due_date", "due_date"), ("number", "number"), ("status", "status"), ("created_at", "created_at"))
@@ -53,6 +55,15 @@ class TestOrderFilterSet(StaffOnlyFiltersMixin, django_filters.FilterSet):
     class Meta:
         model = TestOrder
         fields = ["client", "project", "status"]
+
+    def filter_overdue(self, queryset, name, value):
+        """Open orders past their due date (today from ``core.clock``); ``false``: the others."""
+        from core import clock
+
+        late = Q(due_date__lt=clock.today(), status__in=OPEN_ORDER_STATUSES)
+        if value is None:
+            return queryset
+        return queryset.filter(late) if value else queryset.exclude(late)
 
 
 class SampleFilterSet(django_filters.FilterSet):

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from clients.models import Client
 from core.choices import CalendarKind
+from core.dates import validate_business_date
 from core.models import Attachment, BilingualNameMixin, VersionedModel
 from milestones.models import Milestone
 from projects.choices import Priority
@@ -53,6 +54,16 @@ class TestService(BilingualNameMixin, VersionedModel):
     cnas = models.BooleanField(_("CNAS accredited"), default=False)
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, null=True, blank=True)
     active = models.BooleanField(_("offered"), default=True)
+    retention_days = models.PositiveIntegerField(
+        _("sample retention (days)"), default=30, help_text=_("How long samples are kept after receipt.")
+    )
+    destructive = models.BooleanField(
+        _("destructive"), default=False, help_text=_("Uses up its samples: they serve no other test after it.")
+    )
+    runs_after = models.ManyToManyField(
+        "self", verbose_name=_("runs after"), symmetrical=False, blank=True, related_name="runs_before",
+        help_text=_("Tests that must finish first when ordered together (e.g. ageing before seal strength)."),
+    )  # fmt: skip
 
     history = HistoricalRecords()
 
@@ -63,6 +74,11 @@ class TestService(BilingualNameMixin, VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def accredited(self) -> bool:
+        """Within the lab's CMA accreditation: a report marks every item that is not."""
+        return self.cma
 
 
 class TestOrder(VersionedModel):
@@ -93,6 +109,10 @@ class TestOrder(VersionedModel):
     received_on = models.DateField(_("received on"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
     due_date_manual = models.BooleanField(_("due date set by hand"), default=False)
+    held_on = models.DateField(_("on hold since"), null=True, blank=True)
+    hold_days = models.PositiveIntegerField(_("working days on hold"), default=0)
+    retention_days = models.PositiveIntegerField(_("sample retention (days)"), null=True, blank=True)
+    disposition_due = models.DateField(_("samples to return or dispose of by"), null=True, blank=True, db_index=True)
     rejection_reason = models.CharField(_("rejection reason"), max_length=500, blank=True)
     internal_notes = models.TextField(_("internal notes"), blank=True)
 
@@ -131,6 +151,13 @@ class Sample(VersionedModel):
     disposition = models.CharField(
         _("disposition"), max_length=10, choices=Disposition.choices, default=Disposition.RETAIN
     )
+    retention_until = models.DateField(_("retained until"), null=True, blank=True)
+    disposed_on = models.DateField(_("returned or disposed of on"), null=True, blank=True)
+    disposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("returned or disposed of by"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
+    courier_reference = models.CharField(_("courier reference"), max_length=100, blank=True)
 
     history = HistoricalRecords()
 
@@ -175,6 +202,9 @@ class TestItem(VersionedModel):
     retest_of = models.ForeignKey(
         "self", verbose_name=_("retest of"), on_delete=models.SET_NULL, null=True, blank=True, related_name="retests"
     )
+    depends_on = models.ManyToManyField(
+        "self", verbose_name=_("runs after"), symmetrical=False, blank=True, related_name="dependents"
+    )
 
     history = HistoricalRecords()
 
@@ -182,6 +212,7 @@ class TestItem(VersionedModel):
         verbose_name = _("test item")
         verbose_name_plural = _("test items")
         ordering = ["order_id", "id"]
+        indexes = [models.Index(fields=["engineer", "status"], name="testitem_engineer_status_idx")]
 
     def __str__(self) -> str:
         return f"{self.order.number} {self.service.code}"
@@ -197,9 +228,20 @@ class TestReport(VersionedModel):
         _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT, db_index=True
     )
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("prepared by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    prepared_at = models.DateTimeField(_("prepared at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.SET_NULL, null=True, blank=True
     )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     attachment = models.ForeignKey(Attachment, verbose_name=_("report file"), on_delete=models.PROTECT)
     supersedes = models.OneToOneField(
         "self", verbose_name=_("supersedes"), on_delete=models.PROTECT, null=True, blank=True,
@@ -220,3 +262,42 @@ class TestReport(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.number} v{self.version}"
+
+
+class AuthorisedSignatory(models.Model):
+    """授权签字人: who may approve (sign) test reports, and for what — a lab section or a single test service —
+    between two dates. One row per scope; admins keep them (the accreditation body approves the names)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="signatory_scopes"
+    )
+    lab_section = models.CharField(_("lab section"), max_length=30, choices=LabSection.choices, blank=True)
+    service = models.ForeignKey(
+        TestService, verbose_name=_("test service"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    valid_from = models.DateField(_("valid from"), validators=[validate_business_date])
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, validators=[validate_business_date])
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("authorised signatory")
+        verbose_name_plural = _("authorised signatories")
+        ordering = ["user_id", "lab_section", "service_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(lab_section="") & Q(service__isnull=False))
+                | (~Q(lab_section="") & Q(service__isnull=True)),
+                name="signatory_section_xor_service",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.service or self.get_lab_section_display()}"
+
+    def clean(self):
+        if bool(self.lab_section) == bool(self.service_id):
+            raise ValidationError(_("Give either a lab section or a test service."))
+        if self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": [_("The end of validity is before its start.")]})

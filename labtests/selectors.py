@@ -35,13 +35,21 @@ def sample_list(*, user) -> QuerySet[Sample]:
 
 def test_item_list(*, user) -> QuerySet[TestItem]:
     queryset = scope_for_user(
-        TestItem.objects.select_related("order", "service", "engineer").prefetch_related("samples"), user
+        TestItem.objects.select_related("order", "service", "engineer").prefetch_related(
+            "samples", Prefetch("depends_on", queryset=TestItem.objects.select_related("service"))
+        ),
+        user,
     )
     return queryset.exclude(order__status=OrderStatus.DRAFT) if _is_client(user) else queryset
 
 
 def test_report_list(*, user) -> QuerySet[TestReport]:
-    queryset = scope_for_user(TestReport.objects.select_related("order", "attachment", "approved_by"), user)
+    queryset = scope_for_user(
+        TestReport.objects.select_related(
+            "order", "attachment", "prepared_by", "reviewed_by", "approved_by", "supersedes"
+        ),
+        user,
+    )
     return queryset.filter(status=ReportStatus.ISSUED) if _is_client(user) else queryset
 
 
@@ -50,3 +58,29 @@ def test_report_versions(*, user) -> QuerySet[TestReport]:
     superseded ones are shown as such, and only the current one's file is theirs to download)."""
     statuses = (ReportStatus.ISSUED, ReportStatus.SUPERSEDED)
     return scope_for_user(TestReport.objects.select_related("order", "attachment"), user).filter(status__in=statuses)
+
+
+def item_raw_data(*, user, items) -> dict[int, list]:
+    """The raw-data files of ``items`` (entered with their results), by item id, in one query. Internal: staff only."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import Attachment
+
+    files: dict[int, list] = {item.pk: [] for item in items}
+    if not files or _is_client(user):
+        return files
+    rows = Attachment.objects.filter(owner_type=ContentType.objects.get_for_model(TestItem), owner_id__in=files)
+    for attachment in rows.order_by("id"):
+        files[attachment.owner_id].append(attachment)
+    return files
+
+
+def signatory_scope_list(*, user, on):
+    """``user``'s authorised-signatory scopes valid ``on`` that day (sections and services)."""
+    from .models import AuthorisedSignatory
+
+    return (
+        AuthorisedSignatory.objects.filter(user=user, valid_from__lte=on)
+        .exclude(valid_until__lt=on)
+        .select_related("service")
+    )

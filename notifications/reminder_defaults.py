@@ -10,6 +10,8 @@ DEFAULT_RULES = (
      "overdue_repeat_days": 1, "escalate_after_days": 1, "recipient_roles": ["project_manager"]},
     {"name": "Applicant-response windows expiring", "kind": "applicant_response_due", "offsets": [14, 7, 3, 1, 0],
      "overdue_repeat_days": 0, "escalate_after_days": None, "recipient_roles": ["project_manager", "client_contacts"]},
+    {"name": "Samples to return or dispose of", "kind": "sample_disposition_due", "offsets": [7, 0],
+     "overdue_repeat_days": 7, "escalate_after_days": 14, "recipient_roles": ["lab_manager"]},
 )  # fmt: skip
 
 

@@ -178,6 +178,39 @@ register(
 )
 
 
+# --- samples to return or dispose of --------------------------------------------------------------------------
+
+
+def _orders_with_samples_kept() -> QuerySet:
+    """Orders whose samples are still kept: the date ends when the last one is returned or disposed of."""
+    return TestOrder.objects.filter(disposition_due__isnull=False).annotate(due=F("disposition_due"))
+
+
+def _describe_disposition(row: dict) -> DueItem:
+    return DueItem(
+        target_id=row["id"],
+        due_date=row["due"],
+        client_id=row["client_id"],
+        project_manager_id=row["project__project_manager_id"],
+        owner_id=None,
+        client_task=False,
+        params={"item": row["number"], "project": row["project__code"]},
+        url=f"/lab/orders/{row['id']}/#samples",
+    )
+
+
+register(
+    ReminderKind(
+        code="sample_disposition_due",
+        label=_("Samples to return or dispose of"),
+        open_items=_orders_with_samples_kept,
+        describe=_describe_disposition,
+        fields=("id", "due", "number", "client_id", "project__code", "project__project_manager_id"),
+        escalate_to=Role.LAB_MANAGER,
+    )
+)
+
+
 # --- review clocks -----------------------------------------------------------------------------------------------
 
 

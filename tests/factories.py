@@ -119,3 +119,41 @@ def pdf_upload(name: str = "report.pdf", size: int = 2048):
 
     body = b"%PDF-1.7\n" + b"0" * max(size - 9, 0)
     return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+def signatory(user, *sections: str, services=(), valid_from=None, valid_until=None):
+    """Make ``user`` an authorised signatory for ``sections`` (default: every lab section) and ``services``."""
+    from datetime import date
+
+    from labtests.choices import LabSection
+    from labtests.models import AuthorisedSignatory
+
+    start = valid_from or date(2020, 1, 1)
+    for section in sections or ([] if services else LabSection.values):
+        AuthorisedSignatory.objects.create(user=user, lab_section=section, valid_from=start, valid_until=valid_until)
+    for service in services:
+        AuthorisedSignatory.objects.create(user=user, service=service, valid_from=start, valid_until=valid_until)
+    return user
+
+
+def sign_report(report, *, reviewer, approver):
+    """Review and approve a prepared draft (approver: an authorised signatory made by ``signatory``)."""
+    from labtests import services as lab
+
+    lab.test_report_review(report=report, actor=reviewer)
+    return lab.test_report_approve(report=report, actor=approver, password=PASSWORD)
+
+
+def issue_report(order, *, preparer, reviewer, approver, upload=None):
+    """Prepare, review and approve a report for a verified order: three people, as a CMA report is signed."""
+    from labtests import services as lab
+
+    draft = lab.test_report_create(order=order, actor=preparer, upload=upload or pdf_upload())
+    return sign_report(draft, reviewer=reviewer, approver=approver)
+
+
+def amend_report(report, *, preparer, reviewer, approver, reason="amended", upload=None):
+    from labtests import services as lab
+
+    draft = lab.test_report_amend(report=report, actor=preparer, upload=upload or pdf_upload("v2.pdf"), reason=reason)
+    return sign_report(draft, reviewer=reviewer, approver=approver)

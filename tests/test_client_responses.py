@@ -18,7 +18,7 @@ PROJECT_SUMMARY = {"id", "code", "title"}
 
 ORDER = {"id", "number", "client", "project", "purpose", "priority", "status", "received_on", "due_date", *STAMPS}
 SAMPLE = {"id", "order", "identifier", "model", "serial", "quantity", "condition_on_receipt", "received_on",
-          "disposition", "version"}  # fmt: skip
+          "disposition", "retention_until", "disposed_on", "courier_reference", "version"}  # fmt: skip
 ITEM_SERVICE = {"id", "code", "name", "lab_section"}
 ITEM = {"id", "order", "service", "status", "verdict", "result_summary", "retest_of", "version"}  # no engineer
 REPORT_FILE = {"id", "original_name", "content_type", "size", "sha256", "client_visible", "created_at", "download"}

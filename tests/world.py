@@ -18,7 +18,9 @@ from tests.factories import (
     DeviceFactory,
     ProjectFactory,
     StaffUserFactory,
+    issue_report,
     pdf_upload,
+    signatory,
 )
 
 
@@ -34,6 +36,7 @@ def staff_people() -> dict:
         "pm": StaffUserFactory(roles=["project_manager"], username="pm_world"),
         "engineer": StaffUserFactory(roles=["lab"], username="eng_world"),
         "manager": StaffUserFactory(roles=["lab_manager"], username="mgr_world"),
+        "signer": signatory(StaffUserFactory(roles=["lab_manager"], username="signer_world")),
     }
 
 
@@ -65,7 +68,7 @@ def build_world(client, people) -> World:
         lab.test_item_assign(item=item, actor=people["manager"], engineer=people["engineer"])
         lab.test_item_submit_result(item=item, actor=people["engineer"], verdict="pass", result_summary="ok")
         lab.test_item_verify(item=item, actor=people["manager"])
-    lab.test_report_issue(order=order, actor=people["manager"], upload=pdf_upload())
+    issue_report(order, preparer=people["engineer"], reviewer=people["manager"], approver=people["signer"])
     milestone = submission.milestones.get(code="TYPE_TESTING")
     comment_create(actor=people["pm"], owner=milestone, body="Samples arrive Monday.", client_visible=True,
                    uploads=[pdf_upload("plan.pdf")])  # fmt: skip

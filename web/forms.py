@@ -258,10 +258,18 @@ class RescheduleForm(VersionedFormMixin, forms.Form):
 class SampleRowForm(forms.ModelForm):
     # No initial value: an untouched extra row must stay "unchanged" so the formset skips it.
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, required=False)
+    items = forms.TypedMultipleChoiceField(
+        label=_("Used by"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every test that does not use up its samples."),
+    )  # fmt: skip
 
     class Meta:
         model = Sample
         fields = ["identifier", "model", "serial", "quantity", "condition_on_receipt", "storage_location"]
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = [(item.pk, f"{item.service.code} · {item.service.name}") for item in items]
 
 
 SampleRows = forms.formset_factory(SampleRowForm, extra=4, min_num=1, validate_min=True)
@@ -269,6 +277,10 @@ SampleRows = forms.formset_factory(SampleRowForm, extra=4, min_num=1, validate_m
 
 class IntakeForm(forms.Form):
     received_on = BusinessDateFormField(label=_("Received on"), widget=DateInput)
+    retention_days = forms.IntegerField(
+        label=_("Keep the samples for (days)"), min_value=0, max_value=3650, required=False,
+        help_text=_("Empty: the longest retention of the ordered tests."),
+    )  # fmt: skip
 
 
 class CommentForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import accounts, clients, conversations, home, lab, milestones, notifications, projects, search
+from .views import accounts, clients, conversations, home, lab, lab_work, milestones, notifications, projects, search
 
 app_name = "web"
 
@@ -73,6 +73,10 @@ urlpatterns = [
     path("lab/orders/<int:pk>/", lab.LabOrderDetailView.as_view(), name="lab-order"),
     path("lab/orders/<int:pk>/move/", lab.LabOrderMoveView.as_view(), name="lab-move"),
     path("lab/orders/<int:pk>/act/", lab.LabOrderActView.as_view(), name="lab-act"),
+    path("lab/orders/<int:pk>/reports/", lab_work.LabReportPrepareView.as_view(), name="lab-report-prepare"),
+    path("lab/items/<int:pk>/act/", lab_work.LabItemActView.as_view(), name="lab-item-act"),
+    path("lab/reports/<int:pk>/act/", lab_work.LabReportActView.as_view(), name="lab-report-act"),
+    path("lab/samples/<int:pk>/act/", lab_work.LabSampleActView.as_view(), name="lab-sample-act"),
     path("lab/orders/<int:pk>/intake/", lab.LabIntakeView.as_view(), name="lab-intake"),
     path("lab/orders/<int:pk>/receipt/", lab.LabReceiptView.as_view(), name="lab-receipt"),
 ]

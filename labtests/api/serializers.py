@@ -102,8 +102,9 @@ class TestOrderOutputSerializer(TestOrderPublicSerializer):
 
     class Meta(TestOrderPublicSerializer.Meta):
         fields = [
-            *TestOrderPublicSerializer.Meta.fields, "milestone", "requested_by", "held_from", "due_date_manual",
-            "rejection_reason", "internal_notes", "allowed_transitions",
+            *TestOrderPublicSerializer.Meta.fields, "milestone", "requested_by", "held_from", "held_on", "hold_days",
+            "due_date_manual", "retention_days", "disposition_due", "rejection_reason", "internal_notes",
+            "allowed_transitions",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -136,22 +137,43 @@ class SampleInputSerializer(InputModelSerializer):
             "quantity",
             "condition_on_receipt",
             "storage_location",
-            "disposition",
+            "items",
         ]
+
+    items = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=100,
+        help_text=_("Ids of the order's test items this sample serves (default: every non-destructive item)."),
+    )  # fmt: skip
 
 
 class ReceiveInputSerializer(serializers.Serializer):
     received_on = BusinessDateField(required=False, allow_null=True, default=None)
-    samples = SampleInputSerializer(many=True, allow_empty=False)
+    retention_days = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0,
+                                              max_value=3650)  # fmt: skip
+    samples = SampleInputSerializer(many=True, allow_empty=False, max_length=200)
 
 
 class ReasonInputSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-class IssueReportInputSerializer(serializers.Serializer):
-    file = serializers.FileField(required=False)
-    number = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+class PasswordInputSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        max_length=200, trim_whitespace=False, help_text=_("The approver's password, entered again to sign.")
+    )
+
+
+class ReturnInputSerializer(serializers.Serializer):
+    courier_reference = serializers.CharField(max_length=100)
+    on = BusinessDateField(required=False, allow_null=True, default=None)
+
+
+class DisposeInputSerializer(serializers.Serializer):
+    on = BusinessDateField(required=False, allow_null=True, default=None)
+
+
+class DependenciesInputSerializer(serializers.Serializer):
+    depends_on = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=50)
 
 
 # --- Samples ----------------------------------------------------------------------------------------------------
@@ -162,21 +184,21 @@ class SamplePublicSerializer(serializers.ModelSerializer):
         model = Sample
         fields = [
             "id", "order", "identifier", "model", "serial", "quantity", "condition_on_receipt", "received_on",
-            "disposition", "version",
+            "disposition", "retention_until", "disposed_on", "courier_reference", "version",
         ]  # fmt: skip
         read_only_fields = fields
 
 
 class SampleOutputSerializer(SamplePublicSerializer):
     class Meta(SamplePublicSerializer.Meta):
-        fields = [*SamplePublicSerializer.Meta.fields, "storage_location"]
+        fields = [*SamplePublicSerializer.Meta.fields, "storage_location", "disposed_by"]
         read_only_fields = fields
 
 
 class SampleUpdateSerializer(InputModelSerializer):
     class Meta:
         model = Sample
-        fields = ["model", "serial", "quantity", "condition_on_receipt", "storage_location", "disposition"]
+        fields = ["model", "serial", "quantity", "condition_on_receipt", "storage_location"]
 
 
 # --- Items ------------------------------------------------------------------------------------------------------
@@ -202,11 +224,12 @@ class TestItemPublicSerializer(serializers.ModelSerializer):
 class TestItemOutputSerializer(TestItemPublicSerializer):
     engineer = UserSummarySerializer(read_only=True, allow_null=True)
     samples = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    depends_on = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
 
     class Meta(TestItemPublicSerializer.Meta):
         fields = [
-            *TestItemPublicSerializer.Meta.fields, "engineer", "samples", "result_by", "verified_by",
+            *TestItemPublicSerializer.Meta.fields, "engineer", "samples", "depends_on", "result_by", "verified_by",
             "internal_notes", "allowed_transitions",
         ]  # fmt: skip
         read_only_fields = fields
@@ -228,7 +251,11 @@ class AssignInputSerializer(serializers.Serializer):
 
 class ResultInputSerializer(serializers.Serializer):
     verdict = serializers.ChoiceField(choices=Verdict.choices)
-    result_summary = serializers.CharField(required=False, allow_blank=True, default="")
+    result_summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=20,
+        help_text=_("Raw data (multipart): PDF, images, Office files, CSV or plain text."),
+    )  # fmt: skip
 
 
 # --- Reports ----------------------------------------------------------------------------------------------------
@@ -243,11 +270,13 @@ class TestReportPublicSerializer(serializers.ModelSerializer):
 
 
 class TestReportOutputSerializer(TestReportPublicSerializer):
+    prepared_by = UserSummarySerializer(read_only=True, allow_null=True)
+    reviewed_by = UserSummarySerializer(read_only=True, allow_null=True)
     approved_by = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta(TestReportPublicSerializer.Meta):
-        fields = [*TestReportPublicSerializer.Meta.fields, "approved_by", "supersedes", "amendment_reason",
-                  "created_at"]  # fmt: skip
+        fields = [*TestReportPublicSerializer.Meta.fields, "prepared_by", "prepared_at", "reviewed_by", "reviewed_at",
+                  "approved_by", "approved_at", "supersedes", "amendment_reason", "created_at"]  # fmt: skip
         read_only_fields = fields
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from accounts.choices import Role
@@ -29,10 +30,13 @@ from projects.selectors import project_list
 from .serializers import (
     AmendInputSerializer,
     AssignInputSerializer,
-    IssueReportInputSerializer,
+    DependenciesInputSerializer,
+    DisposeInputSerializer,
+    PasswordInputSerializer,
     ReasonInputSerializer,
     ReceiveInputSerializer,
     ResultInputSerializer,
+    ReturnInputSerializer,
     SampleOutputSerializer,
     SamplePublicSerializer,
     SampleUpdateSerializer,
@@ -126,7 +130,7 @@ class TestOrderViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Histo
         if self.action in ORDER_ACTIONS:
             return ORDER_ACTIONS[self.action][2]
         if self.action == "issue_report":
-            return IssueReportInputSerializer
+            return PasswordInputSerializer
         return super().get_input_serializer_class()
 
     def create(self, request, *args, **kwargs):
@@ -157,16 +161,16 @@ class TestOrderViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Histo
     close = _order_action("close")
     cancel = _order_action("cancel")
 
-    @extend_schema(request=IssueReportInputSerializer, responses={201: TestReportOutputSerializer})
+    @extend_schema(request=PasswordInputSerializer, responses={201: TestReportOutputSerializer})
     @action(detail=True, methods=["post"], url_path="issue-report")
     def issue_report(self, request, *args, **kwargs):
-        """Issue the order's draft report, or a new one from ``file``; feeds the milestone."""
+        """Approve (sign) and issue the order's reviewed draft report, as its authorised signatory with your
+        password; feeds the milestone. Same as ``POST /test-reports/{id}/approve/``."""
         order = self.get_object()
         data = self.validated_input()
         report = services.test_report_issue(
-            order=order, actor=request.user, upload=data.get("file"), number=data["number"],
-            expected_version=self.expected_version(),
-        )  # fmt: skip
+            order=order, actor=request.user, password=data["password"], expected_version=self.expected_version()
+        )
         return Response(TestReportOutputSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
@@ -176,16 +180,39 @@ class SampleViewSet(ListMixin, RetrieveMixin, UpdateMixin, HistoryMixin, ScopedV
     output_serializer_class = SampleOutputSerializer
     client_output_serializer_class = SamplePublicSerializer
     input_serializer_class = SampleUpdateSerializer
-    permission_map = {**READ, "update": BENCH, "partial_update": BENCH}
+    permission_map = {**READ, "update": BENCH, "partial_update": BENCH, "return_to_client": BENCH, "dispose": BENCH}
     service_instance_kwarg = "sample"
     update_service = staticmethod(services.sample_update)
+    transition_actions = {"return_to_client", "dispose"}
+
+    def get_input_serializer_class(self):
+        return {"return_to_client": ReturnInputSerializer, "dispose": DisposeInputSerializer}.get(
+            self.action, super().get_input_serializer_class()
+        )
+
+    @extend_schema(request=ReturnInputSerializer, responses=SampleOutputSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_to_client(self, request, *args, **kwargs):
+        """Record the sample's return to the client with the courier's reference."""
+        sample = self.get_object()
+        data = self.validated_input()
+        updated = services.sample_return(sample=sample, actor=request.user, expected_version=self.expected_version(),
+                                         **data)  # fmt: skip
+        return self.output(self.get_queryset().get(pk=updated.pk))
+
+    dispose = service_action(
+        "dispose", services.sample_dispose, instance_kwarg="sample", input_serializer=DisposeInputSerializer,
+        output_serializer=SampleOutputSerializer,
+    )  # fmt: skip
 
 
 ITEM_ACTIONS = {
     "assign": MANAGERS,
-    "submit_result": frozenset({ADMIN, LAB, LAB_MANAGER}),
+    "start": BENCH,
+    "submit_result": BENCH,
     "verify": MANAGERS,
     "retract": MANAGERS,
+    "dependencies": MANAGERS,
 }
 
 
@@ -196,6 +223,7 @@ class TestItemViewSet(ListMixin, RetrieveMixin, HistoryMixin, ScopedViewSet):
     filterset_class = TestItemFilterSet
     output_serializer_class = TestItemOutputSerializer
     client_output_serializer_class = TestItemPublicSerializer
+    parser_classes = MULTIPART
     permission_map = {**READ, **ITEM_ACTIONS}
     transition_actions = set(ITEM_ACTIONS)
 
@@ -204,7 +232,26 @@ class TestItemViewSet(ListMixin, RetrieveMixin, HistoryMixin, ScopedViewSet):
             "assign": AssignInputSerializer,
             "submit_result": ResultInputSerializer,
             "retract": ReasonInputSerializer,
+            "dependencies": DependenciesInputSerializer,
         }.get(self.action)
+
+    start = service_action(
+        "start", services.test_item_start, instance_kwarg="item", output_serializer=TestItemOutputSerializer
+    )
+
+    @extend_schema(request=DependenciesInputSerializer, responses=TestItemOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def dependencies(self, request, *args, **kwargs):
+        """Set the items of the same order this one runs after (replaces the list); the due date follows."""
+        item = self.get_object()
+        data = self.validated_input()
+        firsts = list(self.get_queryset().filter(pk__in=data["depends_on"]))
+        if len(firsts) != len(set(data["depends_on"])):
+            raise NotFound()
+        updated = services.test_item_set_dependencies(
+            item=item, actor=request.user, depends_on=firsts, expected_version=self.expected_version()
+        )
+        return self._respond(updated)
 
     def _respond(self, item):
         return self.output(self.get_queryset().get(pk=item.pk))
@@ -258,10 +305,12 @@ class TestReportViewSet(ListMixin, RetrieveMixin, HistoryMixin, ScopedViewSet):
     output_serializer_class = TestReportOutputSerializer
     client_output_serializer_class = TestReportPublicSerializer
     parser_classes = MULTIPART
-    permission_map = {**READ, "create": MANAGERS, "amend": MANAGERS}
+    permission_map = {**READ, "create": BENCH, "amend": BENCH, "review": MANAGERS, "approve": BENCH}
+    transition_actions = {"review", "approve", "amend"}
 
     def get_input_serializer_class(self):
-        return {"create": TestReportInputSerializer, "amend": AmendInputSerializer}.get(self.action)
+        return {"create": TestReportInputSerializer, "amend": AmendInputSerializer,
+                "approve": PasswordInputSerializer}.get(self.action)  # fmt: skip
 
     @extend_schema(request=TestReportInputSerializer, responses={201: TestReportOutputSerializer})
     def create(self, request, *args, **kwargs):
@@ -272,10 +321,27 @@ class TestReportViewSet(ListMixin, RetrieveMixin, HistoryMixin, ScopedViewSet):
                                              number=data["number"])  # fmt: skip
         return self.output(report, status_code=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses=TestReportOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, *args, **kwargs):
+        """Review the draft (a lab manager other than its preparer)."""
+        return self.output(services.test_report_review(report=self.get_object(), actor=request.user))
+
+    @extend_schema(request=PasswordInputSerializer, responses=TestReportOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, *args, **kwargs):
+        """Approve and issue the reviewed draft: an authorised signatory for every item, not its preparer nor its
+        reviewer, with their password entered again."""
+        report = self.get_object()
+        data = self.validated_input()
+        report = services.test_report_approve(report=report, actor=request.user, password=data["password"])
+        return self.output(report)
+
     @extend_schema(request=AmendInputSerializer, responses={201: TestReportOutputSerializer})
     @action(detail=True, methods=["post"])
     def amend(self, request, *args, **kwargs):
-        """A new version that supersedes this one (which stays readable by staff)."""
+        """Prepare a new version that will supersede this one once reviewed and approved (the old one stays
+        readable by staff)."""
         report = self.get_object()
         data = self.validated_input()
         amended = services.test_report_amend(report=report, actor=request.user, upload=data["file"],

@@ -19,6 +19,9 @@ def test_intake_board_and_history(live_server, page, demo, log_in):
     page.locator("#id_form-0-storage_location").fill("Cabinet 4")
     page.locator("#id_form-1-identifier").fill("KN-2")
     page.locator("#id_form-1-condition_on_receipt").fill("box dented, device intact")
+    # both tests of this order use up their samples: each sample names the test it serves
+    page.locator("#id_form-0-items_0").check()
+    page.locator("#id_form-1-items_1").check()
     page.get_by_role("button", name="Record receipt").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Intake receipt")
     expect(page.locator("table")).to_contain_text("box dented, device intact")

@@ -12,7 +12,7 @@ from accounts.models import User
 from core.models import Attachment
 from labtests.models import TestService
 from milestones.services import pathway_apply
-from tests.factories import ProjectFactory, StaffUserFactory, pdf_upload
+from tests.factories import PASSWORD, ProjectFactory, StaffUserFactory, pdf_upload, signatory
 from tests.utils import all_keys
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,22 @@ def staff():
         "lab": StaffUserFactory(roles=["lab"], username="eng_l"),
         "mgr": StaffUserFactory(roles=["lab_manager"], username="mgr_l"),
         "mgr2": StaffUserFactory(roles=["lab_manager"], username="mgr_l2"),
+        "signer": signatory(StaffUserFactory(roles=["lab_manager"], username="signer_l")),
     }
+
+
+def api_issue(api, staff, order_id, *, amend_of=None, reason="typo in model number"):
+    """Prepare (engineer), review (lab manager) and approve (signatory, password again) through the API."""
+    if amend_of:
+        draft = post(api, staff["lab"], f"/api/v1/test-reports/{amend_of}/amend/",
+                     {"file": pdf_upload("v2.pdf"), "reason": reason}, fmt="multipart")  # fmt: skip
+    else:
+        draft = post(api, staff["lab"], "/api/v1/test-reports/", {"order": order_id, "file": pdf_upload()},
+                     fmt="multipart")  # fmt: skip
+    assert draft.status_code == 201, draft.json()
+    report_url = f"/api/v1/test-reports/{draft.json()['id']}/"
+    assert post(api, staff["mgr"], report_url + "review/").status_code == 200
+    return post(api, staff["signer"], report_url + "approve/", {"password": PASSWORD})
 
 
 @pytest.fixture
@@ -79,9 +94,12 @@ def test_whole_flow_from_draft_to_closed(api, staff, project):
     body = api.as_user(staff["mgr"]).get(url).json()
     # 20 working days (electrical safety) after 2026-09-28: National Day 1–7 October off, Saturday 10 worked.
     assert (body["status"], body["received_on"], body["due_date"]) == ("verified", "2026-09-28", "2026-10-30")
-    issued = post(api, staff["mgr"], url + "issue-report/", {"file": pdf_upload()}, fmt="multipart")
-    assert issued.status_code == 201, issued.json()
-    assert issued.json()["status"] == "issued"
+    issued = api_issue(api, staff, _order["id"])
+    assert issued.status_code == 200, issued.json()
+    signed = issued.json()
+    assert (signed["status"], signed["prepared_by"]["username"], signed["reviewed_by"]["username"],
+            signed["approved_by"]["username"]) == ("issued", "eng_l", "mgr_l", "signer_l")  # fmt: skip
+    assert signed["prepared_at"] and signed["reviewed_at"] and signed["approved_at"]
     assert project.milestones.get(code="TYPE_TESTING").status == "done"
     closed = post(api, staff["mgr"], url + "close/")
     assert closed.json()["status"] == "closed"
@@ -123,11 +141,10 @@ def test_own_result_cannot_be_verified_and_retract_creates_a_retest(api, staff, 
 
 
 def test_amended_report_supersedes_v1_and_both_stay_readable_by_staff(api, staff, project):
-    _order, url, _items = run_flow(api, staff, project)
-    v1 = post(api, staff["mgr"], url + "issue-report/", {"file": pdf_upload()}, fmt="multipart").json()
-    v2 = post(api, staff["mgr"], f"/api/v1/test-reports/{v1['id']}/amend/",
-              {"file": pdf_upload("v2.pdf"), "reason": "typo in model number"}, fmt="multipart")  # fmt: skip
-    assert v2.status_code == 201, v2.json()
+    order, _url, _items = run_flow(api, staff, project)
+    v1 = api_issue(api, staff, order["id"]).json()
+    v2 = api_issue(api, staff, order["id"], amend_of=v1["id"])
+    assert v2.status_code == 200, v2.json()
     assert (v2.json()["version"], v2.json()["supersedes"]) == (2, v1["id"])
     reports = api.as_user(staff["pm"]).get("/api/v1/test-reports/").json()["results"]
     assert sorted((r["version"], r["status"]) for r in reports) == [(1, "superseded"), (2, "issued")]
@@ -136,12 +153,15 @@ def test_amended_report_supersedes_v1_and_both_stay_readable_by_staff(api, staff
 
 def test_client_sees_issued_reports_only_and_no_internal_data(api, staff, project, user_a, user_b):
     order, url, _items = run_flow(api, staff, project, verdicts=("fail", "pass"))
-    draft = post(api, staff["mgr"], "/api/v1/test-reports/", {"order": order["id"], "file": pdf_upload()},
+    draft = post(api, staff["lab"], "/api/v1/test-reports/", {"order": order["id"], "file": pdf_upload()},
                  fmt="multipart").json()  # fmt: skip
     api.as_user(user_a)
     assert api.get(f"/api/v1/test-reports/{draft['id']}/").status_code == 404
     assert api.get(draft["file"]["download"]).status_code == 404
-    issued = post(api, staff["mgr"], url + "issue-report/").json()
+    assert post(api, staff["mgr"], f"/api/v1/test-reports/{draft['id']}/review/").status_code == 200
+    wrong = post(api, staff["signer"], url + "issue-report/", {"password": "not-it"})
+    assert (wrong.status_code, list(wrong.json())) == (400, ["password"])
+    issued = post(api, staff["signer"], url + "issue-report/", {"password": PASSWORD}).json()
     api.as_user(user_a)
     download = api.get(issued["file"]["download"])
     assert download.status_code == 200
@@ -202,7 +222,7 @@ def test_oversized_and_disguised_uploads_are_400_and_store_nothing(api, staff, p
 def test_list_queries_constant_with_50_orders(api, staff, project):
     from labtests import services as lab
 
-    services = list(TestService.objects.all()[:2])
+    services = list(TestService.objects.filter(destructive=False)[:2])
     for i in range(50):
         order = lab.test_order_create(actor=staff["pm"], client=project.client, project=project, services=services)
         order = lab.test_order_submit(order=order, actor=staff["pm"])
@@ -250,3 +270,31 @@ def test_an_attachment_stored_before_the_rule_is_served_under_its_contents_exten
     Attachment.objects.filter(pk=created.json()["id"]).update(original_name="report.pdf.bat")
     download = api.as_user(staff["pm"]).get(created.json()["download"])
     assert download["Content-Disposition"] == 'attachment; filename="report.pdf"'
+
+
+def test_items_start_and_samples_go_back_through_the_api(api, staff, project):
+    order = create_order(api, staff, project, codes=("ES-60601-1",))
+    url = f"/api/v1/test-orders/{order['id']}/"
+    post(api, staff["pm"], url + "submit/")
+    post(api, staff["mgr"], url + "accept/")
+    received = post(api, staff["lab"], url + "receive/", {"retention_days": 10, "samples": [{"identifier": "S1"}]})
+    assert (received.json()["retention_days"], received.status_code) == (10, 200)
+    post(api, staff["lab"], url + "start/")
+    item = api.as_user(staff["mgr"]).get(f"/api/v1/test-items/?order={order['id']}").json()["results"][0]
+    item_url = f"/api/v1/test-items/{item['id']}/"
+    post(api, staff["mgr"], item_url + "assign/", {"engineer": staff["lab"].pk})
+    started = post(api, staff["lab"], item_url + "start/")
+    assert (started.status_code, started.json()["status"]) == (200, "in_progress")
+    data = {"verdict": "pass", "files": [SimpleUploadedFile("d.csv", b"a,b\n1,2\n3,4\n")]}
+    result = post(api, staff["lab"], item_url + "submit-result/", data, fmt="multipart")
+    assert result.status_code == 200, result.json()
+    post(api, staff["mgr"], item_url + "verify/")
+    assert api_issue(api, staff, order["id"]).status_code == 200
+    sample = api.get(f"/api/v1/samples/?order={order['id']}").json()["results"][0]
+    refused = post(api, staff["lab"], f"/api/v1/samples/{sample['id']}/return/", {"courier_reference": ""})
+    assert refused.status_code == 400
+    returned = post(api, staff["lab"], f"/api/v1/samples/{sample['id']}/return/", {"courier_reference": "SF42"})
+    assert (returned.json()["disposition"], returned.json()["courier_reference"]) == ("return", "SF42")
+    again = post(api, staff["lab"], f"/api/v1/samples/{sample['id']}/dispose/")
+    assert again.status_code == 409
+    assert api.get(url).json()["disposition_due"] is None

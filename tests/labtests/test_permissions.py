@@ -37,6 +37,13 @@ MATRIX = {
     "order history": row("get", "/api/v1/test-orders/{order}/history/", **HISTORY),
     "items list": row("get", "/api/v1/test-items/", **READ_LIST),
     "item assign": row("post", "/api/v1/test-items/{item}/assign/", {"engineer": "{engineer}"}, **acting(MANAGERS)),
+    "item start": row("post", "/api/v1/test-items/{item}/start/", **acting(BENCH, ok=409)),  # not in testing yet
+    "item dependencies": row("post", "/api/v1/test-items/{item}/dependencies/", {"depends_on": []},
+                             **acting(MANAGERS)),
+    # a draft report does not exist for client users (404), as every draft
+    "report review": row("post", "/api/v1/test-reports/{report}/review/", **{**acting(MANAGERS), "client_a": 404}),
+    "report approve": row("post", "/api/v1/test-reports/{report}/approve/", {"password": "x"},
+                          **{**acting(BENCH, ok=409), "client_a": 404}),  # not reviewed yet
     "samples list": row("get", "/api/v1/samples/", **READ_LIST),
     "reports list": row("get", "/api/v1/test-reports/", **READ_LIST),
     "attachments list": row("get", "/api/v1/attachments/", **READ_LIST),
@@ -73,7 +80,7 @@ def test_permission_matrix(api, case, actor):
     }  # fmt: skip
     if world == "draft":
         expected = {**expected, "client_a": 404}  # client users never see draft orders
-    lab.test_report_create(order=accepted, actor=None, upload=pdf_upload())
+    ids["report"] = lab.test_report_create(order=accepted, actor=None, upload=pdf_upload()).id
     api.as_user(make_actor(actor, client_a, client_b))
     response = getattr(api, method)(path.format(**ids), fill(payload, ids), format="json")
     assert response.status_code == expected[actor], (case, actor, response.content[:300])

@@ -10,7 +10,15 @@ from core.exceptions import ConflictError, TransitionNotAllowed
 from labtests import services as lab
 from labtests.models import TestService
 from milestones.services import pathway_apply
-from tests.factories import ProjectFactory, StaffUserFactory, pdf_upload
+from tests.factories import (
+    PASSWORD,
+    ProjectFactory,
+    StaffUserFactory,
+    amend_report,
+    issue_report,
+    pdf_upload,
+    signatory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +30,12 @@ def people():
         "engineer": StaffUserFactory(roles=["lab"], username="eng1"),
         "manager": StaffUserFactory(roles=["lab_manager"], username="mgr1"),
         "manager2": StaffUserFactory(roles=["lab_manager"], username="mgr2"),
+        "signer": signatory(StaffUserFactory(roles=["lab_manager"], username="signer1")),
     }
+
+
+def sign(people):
+    return {"preparer": people["engineer"], "reviewer": people["manager"], "approver": people["signer"]}
 
 
 @pytest.fixture
@@ -72,7 +85,7 @@ def test_full_flow_to_closed_and_the_milestone_completes(order, people):
         lab.test_item_verify(item=item, actor=people["manager"])
     order.refresh_from_db()
     assert order.status == "verified"
-    report = lab.test_report_issue(order=order, actor=people["manager"], upload=pdf_upload())
+    report = issue_report(order, **sign(people))
     assert (report.status, report.version, report.attachment.client_visible) == ("issued", 1, True)
     order.refresh_from_db()
     assert order.status == "report_issued"
@@ -88,7 +101,7 @@ def test_a_failed_item_blocks_the_milestone_and_a_retraction_creates_a_retest(or
         lab.test_item_assign(item=item, actor=people["manager"], engineer=people["engineer"])
         lab.test_item_submit_result(item=item, actor=people["engineer"], verdict=verdict)
         lab.test_item_verify(item=item, actor=people["manager"])
-    lab.test_report_issue(order=order, actor=people["manager"], upload=pdf_upload())
+    issue_report(order, **sign(people))
     order.refresh_from_db()
     assert order.milestone.status == "blocked"
 
@@ -98,13 +111,13 @@ def test_a_failed_item_blocks_the_milestone_and_a_retraction_creates_a_retest(or
     emc.refresh_from_db()
     order.refresh_from_db()
     assert (emc.status, order.status) == ("retracted", "in_testing")
-    with pytest.raises(ConflictError):
-        lab.test_report_amend(report=order.reports.get(), actor=people["manager"], upload=pdf_upload(), reason="x")
+    with pytest.raises(ConflictError):  # approving before the retest is verified
+        amend_report(order.reports.get(), **sign(people))
 
     lab.test_item_submit_result(item=retest, actor=people["engineer"], verdict="pass", result_summary="re-run ok")
     lab.test_item_verify(item=retest, actor=people["manager"])
-    v1 = order.reports.get()
-    v2 = lab.test_report_amend(report=v1, actor=people["manager"], upload=pdf_upload("v2.pdf"), reason="EMC retest")
+    draft = order.reports.get(status="draft")  # the refused approval left the reviewed draft in place
+    v2 = lab.test_report_approve(report=draft, actor=people["signer"], password=PASSWORD)
     order.refresh_from_db()
     assert (v2.version, order.status, order.milestone.status) == (2, "report_issued", "done")
 
@@ -125,8 +138,8 @@ def test_amended_report_supersedes_and_both_stay(order, people):
         lab.test_item_assign(item=item, actor=people["manager"], engineer=people["engineer"])
         lab.test_item_submit_result(item=item, actor=people["engineer"], verdict="pass")
         lab.test_item_verify(item=item, actor=people["manager"])
-    v1 = lab.test_report_issue(order=order, actor=people["manager"], upload=pdf_upload())
-    v2 = lab.test_report_amend(report=v1, actor=people["manager"], upload=pdf_upload("v2.pdf"), reason="a typo")
+    v1 = issue_report(order, **sign(people))
+    v2 = amend_report(v1, **sign(people), reason="a typo")
     v1.refresh_from_db()
     assert (v1.status, v2.status, v2.version, v2.supersedes_id) == ("superseded", "issued", 2, v1.pk)
     assert order.reports.count() == 2
@@ -179,9 +192,10 @@ def test_the_report_lifecycle_is_draft_issued_superseded_and_nothing_else(order,
         lab.test_report_create(order=order, actor=people["manager"], upload=pdf_upload("second.pdf"))
     with pytest.raises(TransitionNotAllowed):
         lab.test_report_amend(report=draft, actor=people["manager"], upload=pdf_upload("v2.pdf"), reason="x")
-    issued = lab.test_report_issue(order=order, actor=people["manager"])
+    lab.test_report_review(report=draft, actor=people["manager2"])
+    issued = lab.test_report_issue(order=order, actor=people["signer"], password=PASSWORD)
     assert (issued.pk, issued.status) == (draft.pk, "issued")
-    amended = lab.test_report_amend(report=issued, actor=people["manager"], upload=pdf_upload("v2.pdf"), reason="typo")
+    amended = amend_report(issued, **sign(people), reason="typo")
     issued.refresh_from_db()
     assert (issued.status, amended.status) == ("superseded", "issued")
     with pytest.raises(TransitionNotAllowed):

@@ -11,7 +11,7 @@ from labtests import services as lab
 from labtests.models import TestService
 from milestones.services import milestone_complete, pathway_apply, submission_transition
 from notifications.models import Notification
-from tests.factories import ProjectFactory, StaffUserFactory, UserFactory, pdf_upload
+from tests.factories import ProjectFactory, StaffUserFactory, UserFactory, pdf_upload, sign_report, signatory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,9 +65,11 @@ def test_issued_report_tells_the_pm_and_the_clients_portal_users_only(planned, p
     item = order.items.get()
     lab.test_item_assign(item=item, actor=manager, engineer=manager)
     lab.test_item_submit_result(item=item, actor=manager, verdict="pass")
-    lab.test_item_verify(item=item, actor=StaffUserFactory(roles=["lab_manager"]))
+    reviewer = StaffUserFactory(roles=["lab_manager"])
+    lab.test_item_verify(item=item, actor=reviewer)
+    draft = lab.test_report_create(order=order, actor=manager, upload=pdf_upload())
     with django_capture_on_commit_callbacks(execute=True):
-        lab.test_report_issue(order=order, actor=manager, upload=pdf_upload())
+        sign_report(draft, reviewer=reviewer, approver=signatory(StaffUserFactory(roles=["lab_manager"])))
     issued = set(Notification.objects.filter(event="test_report.issued").values_list("user__username", flat=True))
     assert issued == {"pm_n", user_a.username}
     assert not Notification.objects.filter(user=user_b).exists()

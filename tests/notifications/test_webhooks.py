@@ -279,7 +279,13 @@ def test_reminder_rules_are_read_by_staff_only(api, client_a, who, status):
     assert response.status_code == status
     if status == 200:
         kinds = {row["kind"] for row in response.json()["results"]}
-        assert kinds == {"milestone_due", "test_order_due", "review_clock_due", "applicant_response_due"}
+        assert kinds == {
+            "milestone_due",
+            "test_order_due",
+            "review_clock_due",
+            "applicant_response_due",
+            "sample_disposition_due",
+        }
         rule = response.json()["results"][0]
         assert client.post("/api/v1/reminder-rules/", {}).status_code in (403, 405)  # read-only
         assert client.get(f"/api/v1/reminder-rules/{rule['id']}/").json()["offsets"] == [14, 7, 3, 1, 0]

@@ -15,7 +15,7 @@ from labtests.models import TestService
 from milestones.models import Milestone
 from milestones.services import milestone_create, pathway_apply
 from notifications.models import Notification
-from tests.factories import ClientUserFactory, ProjectFactory, StaffUserFactory, pdf_upload
+from tests.factories import ClientUserFactory, ProjectFactory, StaffUserFactory, amend_report, pdf_upload, signatory
 
 pytestmark = pytest.mark.django_db
 
@@ -205,8 +205,8 @@ def test_an_amended_report_shows_its_superseded_version_marked_and_only_the_curr
 
     world = build_world(client_a, staff_people())
     report = TestReport.objects.get(order=world.order, status="issued")
-    lab.test_report_amend(report=report, actor=StaffUserFactory(roles=["lab_manager"]),
-                          upload=pdf_upload("v2.pdf"), reason="typo")  # fmt: skip
+    amend_report(report, preparer=StaffUserFactory(roles=["lab"]), reviewer=StaffUserFactory(roles=["lab_manager"]),
+                 approver=signatory(StaffUserFactory(roles=["lab_manager"])), reason="typo")  # fmt: skip
     page = portal.get(f"/portal/orders/{world.order.pk}/").content.decode()
     assert "superseded by a later version" in page and "v1" in page and "v2" in page
     current = TestReport.objects.get(order=world.order, status="issued")

@@ -69,3 +69,11 @@ def field(form, name: str):
 def row_error(errors: dict, kind: str, pk=None) -> str:
     """The refusal kept for one row (``web.views.actions``), or ""."""
     return (errors or {}).get(f"{kind}-{pk}" if pk is not None else kind, "")
+
+
+@register.simple_tag
+def upload_accept() -> str:
+    """The file types an upload control hints to the browser (the server checks content anyway)."""
+    from core.forms import UPLOAD_ACCEPT
+
+    return UPLOAD_ACCEPT

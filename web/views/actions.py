@@ -6,7 +6,7 @@ someone else — reload" (412)."""
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,13 +41,21 @@ def run_action(request, *, anchor: str, back: str, call: Callable[[], object], d
     (shown there by the page, once). Always back to the page at that row."""
     try:
         call()
+    except PermissionDenied as error:
+        if not str(error):  # a bare 403 (a role the page does not serve) stays a 403
+            raise
+        _keep_refusal(request, anchor, str(error))
     except (ValidationError, ApplicationError) as error:
-        errors = request.session.get(SESSION_KEY, {})
-        errors[anchor] = refusal_text(error)
-        request.session[SESSION_KEY] = errors
+        _keep_refusal(request, anchor, refusal_text(error))
     else:
         messages.success(request, done)
     return redirect(f"{back}#row-{anchor}")
+
+
+def _keep_refusal(request, anchor: str, text: str) -> None:
+    errors = request.session.get(SESSION_KEY, {})
+    errors[anchor] = text
+    request.session[SESSION_KEY] = errors
 
 
 def pop_action_errors(request) -> dict[str, str]:
