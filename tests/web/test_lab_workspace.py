@@ -208,6 +208,7 @@ def test_my_items_is_a_working_list(client, people):
 
 def _count(client, user, url, django_assert_max_num_queries, limit):
     as_(client, user)
+    client.get(url)  # warm the per-process caches (content types, calendars) so both sizes count the same work
     with django_assert_max_num_queries(limit) as captured:
         assert client.get(url).status_code == 200
     return len(captured.captured_queries)
@@ -231,9 +232,9 @@ def test_board_order_page_and_my_items_queries_do_not_grow(client, people, djang
             lab.test_item_set_dependencies(item=item, actor=None, depends_on=[first])
         sizes.append(
             (
-                _count(client, people["mgr"], "/lab/", django_assert_max_num_queries, 16),
-                _count(client, people["mgr"], f"/lab/orders/{big.pk}/", django_assert_max_num_queries, 30),
-                _count(client, people["lab"], "/lab/my-items/", django_assert_max_num_queries, 14),
+                _count(client, people["mgr"], "/lab/", django_assert_max_num_queries, 12),
+                _count(client, people["mgr"], f"/lab/orders/{big.pk}/", django_assert_max_num_queries, 20),
+                _count(client, people["lab"], "/lab/my-items/", django_assert_max_num_queries, 12),
             )
         )
     assert sizes[0] == sizes[1], sizes
