@@ -360,7 +360,10 @@ def _item_move(item: TestItem, to: str, actor, expected_version=None, reason: st
 def test_item_assign(*, item: TestItem, actor, engineer: User, expected_version=None) -> TestItem:
     if not user_roles(engineer) & {Role.LAB, Role.LAB_MANAGER}:
         raise ValidationError({"engineer": [_("Assign a lab engineer or lab manager.")]})
-    return _item_move(item, I.ASSIGNED, actor, expected_version=expected_version, engineer=engineer)
+    item = _item_move(item, I.ASSIGNED, actor, expected_version=expected_version, engineer=engineer)
+    emit("test_item.assigned", item_id=item.pk, order_id=item.order_id, engineer_id=engineer.pk,
+         actor_id=_actor_id(actor))  # fmt: skip
+    return item
 
 
 def _check_own_item(item: TestItem, actor, message: str) -> None:
@@ -565,6 +568,7 @@ def test_report_create(
     save_audited(report, actor=actor, reason=f"prepared v{version}")
     attachment.owner = report
     attachment.save(update_fields=["owner_type", "owner_id"])
+    emit("test_report.prepared", report_id=report.pk, order_id=order.pk, version=version, actor_id=_actor_id(actor))
     return report
 
 
@@ -595,6 +599,8 @@ def test_report_review(*, report: TestReport, actor) -> TestReport:
         raise PermissionDenied(_("You prepared this report; another lab manager must review it."))
     report.reviewed_by, report.reviewed_at = _user(actor), clock.now()
     save_audited(report, actor=actor, reason=f"reviewed v{report.version}")
+    emit("test_report.reviewed", report_id=report.pk, order_id=report.order_id, version=report.version,
+         actor_id=_actor_id(actor))  # fmt: skip
     return report
 
 

@@ -77,6 +77,45 @@ def on_report(event: str, *, report_id: int, actor_id: int | None = None, **payl
     notification_send(user_ids=set(contacts), event=event, params=params, url=f"/portal/orders/{order.pk}/")
 
 
+def on_report_signature(event: str, *, report_id: int, actor_id: int | None = None, **payload) -> None:
+    """A prepared report waits for a lab manager's review; a reviewed one for an authorised signatory's approval
+    (those valid today, neither its preparer nor its reviewer)."""
+    from core import clock
+    from labtests.models import AuthorisedSignatory
+
+    report = TestReport.objects.select_related("order").filter(pk=report_id).first()
+    if report is None:
+        return
+    if event == "test_report.prepared":
+        recipients = set(_staff_with_role("lab_manager"))
+    else:
+        today = clock.today()
+        recipients = set(
+            AuthorisedSignatory.objects.filter(valid_from__lte=today, user__is_active=True)
+            .exclude(valid_until__lt=today)
+            .values_list("user_id", flat=True)
+        )
+    recipients -= {actor_id, report.prepared_by_id, report.reviewed_by_id}
+    params = {"order": report.order.number, "version": report.version}
+    notification_send(
+        user_ids=recipients, event=event, params=params, url=f"/lab/orders/{report.order_id}/#row-reports"
+    )
+
+
+def on_item_assigned(event: str, *, item_id: int, engineer_id: int, actor_id: int | None = None, **payload):
+    from labtests.models import TestItem
+
+    item = TestItem.objects.select_related("order", "service").filter(pk=item_id).first()
+    if item is None or engineer_id == actor_id:
+        return
+    params = {"order": item.order.number, "test": _names(item.service)}
+    notification_send(user_ids={engineer_id}, event=event, params=params, url="/lab/my-items/")
+
+
+def _staff_with_role(role: str):
+    return User.objects.filter(groups__name=role, is_active=True).values_list("pk", flat=True)
+
+
 def on_any_event(event: str, **payload) -> None:
     """Record the webhook deliveries of every business event; a worker sends them once the change commits."""
     for delivery_id in webhook_deliveries_record(event=event, **payload):
@@ -208,6 +247,9 @@ HANDLERS = {
     "review_clock.expired": on_clock,
     "test_order.status_changed": on_order,
     "test_report.issued": on_report,
+    "test_report.prepared": on_report_signature,
+    "test_report.reviewed": on_report_signature,
+    "test_item.assigned": on_item_assigned,
     "milestone.started": on_request,
     "milestone.answered": on_request,
     "milestone.sent_back": on_request,

@@ -66,6 +66,11 @@ def render_message(event: str, params: dict) -> str:
         "review_clock.expired": _("The %(clock)s clock of %(project)s has run out."),
         "test_order.status_changed": _("Test order %(order)s is now “%(status)s”."),
         "test_report.issued": _("Report v%(version)s of test order %(order)s was issued."),
+        "test_report.prepared": _("Report v%(version)s of test order %(order)s is prepared: review it."),
+        "test_report.reviewed": _(
+            "Report v%(version)s of test order %(order)s is reviewed: it waits for an authorised signatory's approval."
+        ),
+        "test_item.assigned": _("You were assigned “%(test)s” of test order %(order)s."),
         "milestone.started": _("Request for you on %(project)s: “%(milestone)s”, by %(due)s."),
         "milestone.answered": _("The client answered “%(milestone)s” of %(project)s: accept it or send it back."),
         "milestone.sent_back": _("“%(milestone)s” of %(project)s needs more from you: %(reason)s"),

@@ -237,3 +237,19 @@ def test_disposition_dates_are_a_reminder_kind(people):
     order = received(people, ("ES-60601-1",), received_on=date(2026, 11, 2), retention_days=30)
     due = REMINDER_KINDS["sample_disposition_due"].due_items(date(2026, 12, 1), date(2026, 12, 3))
     assert [(d.target_id, d.due_date) for d in due] == [(order.pk, date(2026, 12, 2))]
+
+
+def test_the_sign_off_and_assignments_tell_the_next_person(people):
+    from notifications.models import Notification
+
+    order = verified(people)
+    told = set(Notification.objects.filter(event="test_item.assigned").values_list("user__username", flat=True))
+    assert told == {"eng_ws"}
+    draft = lab.test_report_create(order=order, actor=people["engineer"], upload=pdf_upload())
+    reviewers = set(Notification.objects.filter(event="test_report.prepared").values_list("user__username", flat=True))
+    assert {"mgr_ws", "sig_ws"} <= reviewers and "eng_ws" not in reviewers
+    lab.test_report_review(report=draft, actor=people["manager"])
+    signers = set(Notification.objects.filter(event="test_report.reviewed").values_list("user__username", flat=True))
+    assert signers == {"sig_ws"}
+    message = Notification.objects.filter(event="test_report.reviewed").first()
+    assert "authorised signatory" in message.text

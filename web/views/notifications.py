@@ -27,7 +27,7 @@ NOTIFICATION_KINDS = {
     "conversations": (gettext_lazy("Comments and files"), ("comment.", "attachment.")),
     "milestones": (gettext_lazy("Milestones and requests"), ("milestone.",)),
     "clocks": (gettext_lazy("Review clocks"), ("review_clock.",)),
-    "lab": (gettext_lazy("Lab"), ("test_order.", "test_report.")),
+    "lab": (gettext_lazy("Lab"), ("test_order.", "test_report.", "test_item.")),
 }
 
 
