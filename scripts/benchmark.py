@@ -1,10 +1,15 @@
-"""The benchmark of SPEC §9, on PostgreSQL (``make bench``): a page of 50 projects at 20,000 projects through the
-API and the staff page, and the reminder sweep over 200,000 milestones. It builds its own database
-(``cdmo_bench``) once with bulk inserts and reuses it; figures are medians of repeated runs, printed as a table.
+"""The benchmark of SPEC §9 and issue 19, on PostgreSQL (``make bench``, ``make bench SIZE=1m``).
 
-Usage: ``make bench`` (or ``DATABASE_URL=postgres://…/cdmo_bench .venv/bin/python scripts/benchmark.py``).
+Each hot request is measured beside its **floor** — one hand-written SQL statement returning the same JSON
+(``scripts/bench_floors.py``, not to be touched) — interleaved run by run; the two answers are checked to agree.
+It prints medians (ms), the ratio to the floor and the query count, and writes the same as JSON
+(``var/bench-<size>.json``) for comparing runs. It builds its own database once (``cdmo_bench``: 20,000 projects,
+200,000 milestones, review clocks, 20,000 test orders, several users per role, client contacts with portal
+users; ``cdmo_bench_1m`` for SIZE=1m: 100,000 projects, 1,000,000 milestones) and reuses it.
+``BENCH_EXPLAIN=1`` prints each floor's ``EXPLAIN ANALYZE``.
 """
 
+import json
 import os
 import statistics
 import sys
@@ -14,14 +19,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+SIZE = os.environ.get("SIZE") or "200k"
+SIZES = {"200k": (20_000, 10, ""), "1m": (100_000, 10, "_1m")}
+if SIZE not in SIZES:
+    sys.exit(f"SIZE is one of {', '.join(SIZES)}")
+PROJECTS, MILESTONES_PER_PROJECT, DB_SUFFIX = SIZES[SIZE]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cdmo_portal.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://cdmo:cdmo@127.0.0.1:5432/cdmo_bench")
+os.environ.setdefault("DATABASE_URL", f"postgres://cdmo:cdmo@127.0.0.1:5432/cdmo_bench{DB_SUFFIX}")
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
-PROJECTS = int(os.environ.get("BENCH_PROJECTS", 20_000))
-MILESTONES_PER_PROJECT = int(os.environ.get("BENCH_MILESTONES_PER_PROJECT", 10))
+PROJECTS = int(os.environ.get("BENCH_PROJECTS", PROJECTS))
+ORDERS = min(PROJECTS, 20_000)
 RUNS = int(os.environ.get("BENCH_RUNS", 20))
+ROLES = ("admin", "project_manager", "regulatory", "lab", "lab_manager", "viewer")
 
 
 def ensure_database() -> None:
@@ -51,6 +63,7 @@ def populate() -> None:
     print(f"populating: {PROJECTS} projects, {PROJECTS * MILESTONES_PER_PROJECT} milestones …", flush=True)
     pm = user_create(username="bench_pm", email="bench_pm@example.com", password="bench-pass-2026",
                      roles=["project_manager"])  # fmt: skip
+    # (projects and milestones only here; populate_extras adds the rest)
     clients = Client.objects.bulk_create(
         [Client(code=f"BENCH{i:03d}", name_en=f"Bench client {i}", name_zh=f"基准客户{i}", kind="overseas",
                 country="DE", status="active") for i in range(50)]
@@ -74,6 +87,66 @@ def populate() -> None:
     project_health_refresh()
 
 
+def populate_extras() -> None:
+    """What every branch of the lists and the sweep needs beside projects and milestones: three users per staff
+    role, two contacts per client (one a portal user), a running review clock on every fourth project (and an
+    applicant-response one on every eighth), and test orders in every open status (idempotent)."""
+    from accounts.models import User
+    from accounts.services import user_create
+    from clients.models import Client, ClientMembership, Contact
+    from core import clock
+    from labtests.models import TestOrder
+    from milestones.models import PathwayTemplate, ReviewClock, Submission
+    from projects.models import Project
+
+    if User.objects.filter(username="bench_viewer_3").exists():
+        return
+    print("populating: users per role, contacts, review clocks, test orders …", flush=True)
+    for role in ROLES:
+        for i in (1, 2, 3):
+            user_create(username=f"bench_{role}_{i}", email=f"bench_{role}_{i}@example.com", password="bench-pass-2026",
+                        roles=[role])  # fmt: skip
+    for client in Client.objects.filter(code__startswith="BENCH"):
+        portal = user_create(username=f"bench_client_{client.pk}", email=f"c{client.pk}@example.com",
+                             password="bench-pass-2026")  # fmt: skip
+        ClientMembership.objects.create(user=portal, client=client)
+        Contact.objects.bulk_create([
+            Contact(client=client, name=f"Contact {client.code}", email=f"c{client.pk}@example.com", user=portal,
+                    is_primary=True),
+            Contact(client=client, name=f"Second {client.code}", email=f"s{client.pk}@example.com"),
+        ])  # fmt: skip
+    today = clock.today()
+    pathway = PathwayTemplate.objects.filter(code="CN_NMPA_II").first() or PathwayTemplate.objects.first()
+    projects = list(Project.objects.order_by("id").values_list("id", "client_id"))
+    submissions = Submission.objects.bulk_create(
+        [Submission(project_id=pid, pathway=pathway, pathway_code=pathway.code, authority=pathway.authority,
+                    status="under_review") for pid, _c in projects[::4]],
+        batch_size=5_000,
+    )  # fmt: skip
+    clocks = []
+    for n, submission in enumerate(submissions):
+        due = today + timedelta(days=(n * 11) % 120 - 30)
+        clocks.append(ReviewClock(submission=submission, kind="authority_review", budget=60, unit="cn_workdays",
+                                  state="running", round=1, round_budget=60, running_since=today - timedelta(days=30),
+                                  due_on=due, warn_on=due - timedelta(days=12)))  # fmt: skip
+        if n % 2 == 0:
+            clocks.append(ReviewClock(submission=submission, kind="applicant_response", budget=365,
+                                      unit="calendar_days", state="running", round=1, round_budget=365,
+                                      running_since=today - timedelta(days=300),
+                                      due_on=due + timedelta(days=20)))  # fmt: skip
+    ReviewClock.objects.bulk_create(clocks, batch_size=5_000)
+    requester = User.objects.get(username="bench_pm")
+    statuses = ("submitted", "accepted", "samples_received", "in_testing", "to_be_verified", "verified", "on_hold",
+                "report_issued", "closed")  # fmt: skip
+    TestOrder.objects.bulk_create(
+        [TestOrder(number=f"B-T-{n:06d}", client_id=client_id, project_id=pid, status=statuses[n % len(statuses)],
+                   priority="normal", requested_by=requester, purpose=f"bench order {n}",
+                   received_on=today - timedelta(days=40), due_date=today + timedelta(days=(n * 13) % 90 - 30))
+         for n, (pid, client_id) in enumerate(projects[:ORDERS])],
+        batch_size=5_000,
+    )  # fmt: skip
+
+
 class QueryCounter:
     """Counts the SQL statements run inside it (request signals do not reset it, unlike ``connection.queries``)."""
 
@@ -95,13 +168,55 @@ class QueryCounter:
         self._wrapper.__exit__(*exc)
 
 
-def median_ms(fn, runs: int = RUNS) -> tuple[float, object]:
-    timings, result = [], None
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = fn()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings), result
+def timed(fn) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = fn()
+    return (time.perf_counter() - started) * 1000, result
+
+
+def interleaved(request, floor, runs: int = RUNS) -> tuple[float, float]:
+    """Medians of ``request`` and ``floor`` run alternately (which goes first alternates too), after one warm-up."""
+    request(), floor()
+    mine, floors = [], []
+    for n in range(runs):
+        pair = [(mine, request), (floors, floor)]
+        for sink, fn in pair if n % 2 == 0 else reversed(pair):
+            sink.append(timed(fn)[0])
+    return statistics.median(mine), statistics.median(floors)
+
+
+def floor_runner(sql: str, params: dict):
+    from django.db import connection
+
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+
+    return run
+
+
+def explain(sql: str, params: dict) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def agree(label: str, answer, floor_answer) -> None:
+    """The request and its floor must answer the same document; if not, say where they differ and stop."""
+    if answer == floor_answer:
+        return
+    first = (answer.get("results") or [{}])[0] if isinstance(answer, dict) else answer
+    second = (floor_answer.get("results") or [{}])[0] if isinstance(floor_answer, dict) else floor_answer
+    keys = (
+        sorted(k for k in set(first) | set(second) if first.get(k) != second.get(k)) if isinstance(first, dict) else []
+    )
+    detail = {k: (first.get(k), second.get(k)) for k in keys[:6]}
+    envelope = {k: (answer.get(k), floor_answer.get(k)) for k in ("count", "next", "previous")
+                if answer.get(k) != floor_answer.get(k)}  # fmt: skip
+    sys.exit(f"{label}: the floor answers another document — {envelope or ''} {detail}")
 
 
 def main() -> None:
@@ -113,55 +228,94 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     populate()
+    populate_extras()
 
+    from bench_floors import FLOORS
     from django.db import connection
     from django.test import Client as HttpClient
+    from knox.models import AuthToken
 
     from accounts.models import User
+    from core import clock
+    from labtests.models import TestOrder
     from milestones.models import Milestone
     from notifications.models import Reminder
     from notifications.services import reminders_sweep
     from projects.models import Project
 
     pm = User.objects.get(username="bench_pm")
-    http = HttpClient()
-    http.force_login(pm)
-    rows = []
+    _token, key = AuthToken.objects.create(user=pm)
+    api = HttpClient(HTTP_AUTHORIZATION=f"Token {key}")
+    browser = HttpClient()
+    browser.force_login(pm)
+    rows, explains = [], []
 
-    def page(url):
+    def fetch(client, url, *, as_json=True):
         def get():
-            response = http.get(url)
-            assert response.status_code == 200, response.status_code
-            return response
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            return json.loads(response.content) if as_json else response
 
+        return get
+
+    def count_queries(fn) -> int:
         with QueryCounter() as counter:
-            get()
-        ms, _ = median_ms(get)
-        return ms, counter.count
+            fn()
+        return counter.count
 
-    for label, url in [
-        ("API  /api/v1/projects/?page_size=50", "/api/v1/projects/?page_size=50"),
-        ("API  …&ordering=-next_due_date", "/api/v1/projects/?page_size=50&ordering=-next_due_date"),
-        ("page /projects/ (50 a page)", "/projects/"),
-    ]:  # fmt: skip
-        ms, queries = page(url)
-        rows.append((label, f"{ms:.1f} ms", f"{queries} queries"))
+    def measure(label, client, url, floor_name, params, *, as_json=True):
+        request = fetch(client, url, as_json=as_json)
+        floor = floor_runner(FLOORS[floor_name], params)
+        if as_json:
+            agree(label, request(), floor())
+        queries = count_queries(request)
+        ms, floor_ms = interleaved(request, floor)
+        rows.append({"request": label, "ms": round(ms, 2), "floor_ms": round(floor_ms, 2),
+                     "ratio": round(ms / floor_ms, 2), "queries": queries})  # fmt: skip
+        if os.environ.get("BENCH_EXPLAIN"):
+            explains.append(f"-- {label}\n{explain(FLOORS[floor_name], params)}\n")
+        return ms
+
+    page1 = measure("API  /api/v1/projects/?page_size=50", api, "/api/v1/projects/?page_size=50", "projects",
+                    {"limit": 50, "offset": 0})  # fmt: skip
+    deep = measure("API  /api/v1/projects/?page=300&page_size=50", api, "/api/v1/projects/?page=300&page_size=50",
+                   "projects", {"limit": 50, "offset": 299 * 50})  # fmt: skip
+    measure("API  /api/v1/projects/?page_size=200", api, "/api/v1/projects/?page_size=200", "projects",
+            {"limit": 200, "offset": 0})  # fmt: skip
+    measure("page /projects/?page_size=50 (HTML)", browser, "/projects/?page_size=50", "projects",
+            {"limit": 50, "offset": 0}, as_json=False)  # fmt: skip
+    today = clock.today()
+    measure("API  /api/v1/milestones/?due_within=14&page_size=50", api,
+            "/api/v1/milestones/?due_within=14&page_size=50", "milestones_due",
+            {"limit": 50, "offset": 0, "today": today, "days": 14})  # fmt: skip
+    measure("API  /api/v1/test-orders/?page_size=50", api, "/api/v1/test-orders/?page_size=50", "test_orders",
+            {"limit": 50, "offset": 0})  # fmt: skip
 
     Reminder.objects.all().delete()
     with QueryCounter() as counter:
-        started = time.perf_counter()
-        first = reminders_sweep()
-        first_ms = (time.perf_counter() - started) * 1000
-    rows.append((f"reminder sweep, first run ({first['created']} reminders created)", f"{first_ms:.0f} ms",
-                 f"{counter.count} queries"))  # fmt: skip
-    steady_ms, steady = median_ms(reminders_sweep, runs=5)
-    rows.append((f"reminder sweep, steady state ({steady['created']} new)", f"{steady_ms:.0f} ms", ""))
+        first_ms, first = timed(reminders_sweep)
+    rows.append({"request": f"reminder sweep, first run ({first['created']} reminders created)",
+                 "ms": round(first_ms, 1), "floor_ms": None, "ratio": None, "queries": counter.count})  # fmt: skip
+    steady = [timed(reminders_sweep)[0] for _ in range(5)]
+    rows.append({"request": "reminder sweep, steady state", "ms": round(statistics.median(steady), 1),
+                 "floor_ms": None, "ratio": None, "queries": None})  # fmt: skip
 
-    print(f"\nCDMO Portal benchmark — {Project.objects.count()} projects, {Milestone.objects.count()} milestones, "
-          f"PostgreSQL {connection.pg_version // 10000}")  # fmt: skip
-    width = max(len(label) for label, *_ in rows)
-    for label, figure, extra in rows:
-        print(f"  {label.ljust(width)}  {figure:>10}  {extra}")
+    print(f"\nCDMO Portal benchmark ({SIZE}) — {Project.objects.count()} projects, {Milestone.objects.count()} "
+          f"milestones, {TestOrder.objects.count()} test orders, PostgreSQL {connection.pg_version // 10000}; "
+          f"medians of {RUNS} interleaved runs")  # fmt: skip
+    width = max(len(r["request"]) for r in rows)
+    print(f"  {'request'.ljust(width)}  {'ms':>9}  {'floor ms':>9}  {'× floor':>7}  queries")
+    for r in rows:
+        floor = f"{r['floor_ms']:.2f}" if r["floor_ms"] is not None else "—"
+        ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "—"
+        print(f"  {r['request'].ljust(width)}  {r['ms']:>9.2f}  {floor:>9}  {ratio:>7}  {r['queries'] or ''}")
+    print(f"  page 300 / page 1 (API): {deep / page1:.2f}×")
+    out = ROOT / "var" / f"bench-{SIZE}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"size": SIZE, "rows": rows, "deep_over_first": round(deep / page1, 2)}, indent=2))
+    print(f"  (also in {out.relative_to(ROOT)})")
+    if explains:
+        print("\n".join(explains))
 
 
 if __name__ == "__main__":
