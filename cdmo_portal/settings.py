@@ -96,7 +96,13 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Persistent connections (issue 19): opening a PostgreSQL connection costs ≈ 25 ms (SCRAM on loopback), more than
+# a whole list request. Each gunicorn worker and each Celery worker process keeps its own connection for up to
+# CONN_MAX_AGE seconds (Django closes it at the end of a request or task once older, or broken); the health
+# check tests a reused connection before the request uses it, so a restarted database costs one retry, not a 500.
+# Celery's Django fix-up closes the parent's connections in each forked child. psycopg2 stays (no pool needed).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # ``make run`` writes from three processes (web, worker, beat): wait for the lock, take it up front.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
