@@ -18,6 +18,17 @@ def user_roles(user) -> frozenset[str]:
     return cached
 
 
+def remember_roles(user, group_names) -> frozenset[str]:
+    """Cache the roles of ``user`` from group names read elsewhere (``clients.access`` reads them in the same
+    query as the client membership: who the user is costs one query per request)."""
+    names = {name for name in group_names if name in STAFF_ROLES}
+    if user.is_superuser:
+        names.add(Role.ADMIN)
+    roles = frozenset(names)
+    setattr(user, _CACHE_ATTR, roles)
+    return roles
+
+
 def forget_roles(user) -> None:
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from accounts.roles import user_roles
+from accounts.roles import remember_roles
 
 _CACHE_ATTR = "_cdmo_access"
 
@@ -44,15 +44,18 @@ NO_ACCESS = Access(roles=frozenset(), client_id=None)
 
 
 def access_for(user) -> Access:
-    """Who ``user`` is for data access. Cached on the user object: one membership query per request."""
+    """Who ``user`` is for data access: roles and client membership read together in **one** query (a row per
+    group, the membership joined beside), cached on the user object for the request."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_ACCESS
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        from .models import ClientMembership
+        from accounts.models import User
 
-        client_id = ClientMembership.objects.filter(user_id=user.pk).values_list("client_id", flat=True).first()
-        cached = Access(roles=user_roles(user), client_id=client_id)
+        rows = list(User.objects.filter(pk=user.pk).values_list("groups__name", "client_membership__client_id"))
+        roles = remember_roles(user, [group for group, _client in rows if group])
+        client_id = next((client for _group, client in rows if client is not None), None)
+        cached = Access(roles=roles, client_id=client_id)
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
