@@ -1,7 +1,6 @@
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -9,6 +8,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.auth import TokenAuthentication
 from accounts.services import api_token_create, api_token_revoke, user_update_profile
 from core.api.serializers import ErrorSerializer, ValidationErrorSerializer
 

@@ -15,7 +15,10 @@ class ScopedViewSet(ServiceViewSet):
     permission_map: dict[str, frozenset[str]] = {}
     client_output_serializer_class = None
 
+    def public_output(self) -> bool:
+        return self.client_output_serializer_class is not None and access_for(self.request.user).is_client_user
+
     def get_output_serializer_class(self):
-        if self.client_output_serializer_class is not None and access_for(self.request.user).is_client_user:
+        if self.public_output():
             return self.client_output_serializer_class
         return super().get_output_serializer_class()

@@ -27,8 +27,13 @@ def _refers_to_invisible_row(filterset) -> bool:
     return False
 
 
+NOT_FILTERS = frozenset({"page", "page_size", "format"})
+
+
 class ScopedFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
+        if not set(request.query_params) - NOT_FILTERS:
+            return queryset  # no filter given: no FilterSet to build and validate (issue 19)
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset

@@ -1,4 +1,6 @@
+from django.core.paginator import InvalidPage
 from rest_framework import pagination
+from rest_framework.exceptions import NotFound
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -7,3 +9,22 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def page_bounds(self, queryset, request, view=None) -> tuple[int, int] | None:
+        """Validate the requested page against ``queryset``'s count (one query) and answer the page's slice,
+        without reading its rows: the lean read path reads them itself (``core.api.rows``). Same 404 for a page
+        out of range as DRF's ``paginate_queryset``; afterwards ``get_paginated_response`` works as usual."""
+        page_size = self.get_page_size(request)
+        if not page_size:
+            return None
+        paginator = self.django_paginator_class(queryset, page_size)
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise NotFound(self.invalid_page_message.format(page_number=page_number, message=str(exc))) from exc
+        if paginator.num_pages > 1 and self.template is not None:
+            self.display_page_controls = True
+        self.request = request
+        bottom = (self.page.number - 1) * page_size
+        return bottom, bottom + page_size

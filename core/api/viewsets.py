@@ -55,6 +55,10 @@ class ServiceViewSet(GenericViewSet):
     def get_serializer_class(self):
         return self.get_output_serializer_class()
 
+    def public_output(self) -> bool:
+        """Does this request get the client-facing allowlist (``ScopedViewSet`` knows)?"""
+        return False
+
     def get_output_serializer_class(self):
         return self.output_serializer_class
 
@@ -105,8 +109,19 @@ class ServiceViewSet(GenericViewSet):
 
 
 class ListMixin:
+    # The lean read path (issue 19): ``callable(ids, queryset, *, public) -> list[dict]`` answering exactly what the
+    # output serializer writes, from a page-ids subquery (``core.api.rows``); None: the serializer path.
+    list_rows = None
+
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
+        if self.list_rows is not None and self.paginator is not None:
+            bounds = self.paginator.page_bounds(queryset, request, view=self)
+            if bounds is not None:
+                from .rows import page_ids
+
+                rows = type(self).list_rows(page_ids(queryset, *bounds), queryset, public=self.public_output())
+                return self.get_paginated_response(rows)
         page = self.paginate_queryset(queryset)
         rows = queryset if page is None else page
         serializer = self.get_output_serializer_class()(rows, many=True, context=self.get_serializer_context())

@@ -12,6 +12,7 @@ from core.api.viewsets import (
 from projects import selectors, services
 from projects.filters import ProjectFilterSet
 
+from .rows import project_rows
 from .serializers import (
     ProjectInputSerializer,
     ProjectOutputSerializer,
@@ -27,6 +28,7 @@ class ProjectViewSet(
     cancelled from draft, active or on_hold. Only drafts can be deleted."""
 
     selector = staticmethod(selectors.project_list)
+    list_rows = staticmethod(project_rows)
     filterset_class = ProjectFilterSet
     output_serializer_class = ProjectOutputSerializer
     client_output_serializer_class = ProjectPublicSerializer
