@@ -326,8 +326,12 @@ def milestone_update(
 def milestone_moves(milestone: Milestone) -> list[str]:
     """The statuses ``milestone`` may move to: its machine's, without "awaiting acceptance" unless it is a request
     addressed to the client (only those are answered)."""
-    allowed = MILESTONE_STATUS.allowed(milestone.status)
-    if milestone.responsible != Responsible.CLIENT:
+    return milestone_moves_for(milestone.status, milestone.responsible)
+
+
+def milestone_moves_for(status: str, responsible: str) -> list[str]:
+    allowed = MILESTONE_STATUS.allowed(status)
+    if responsible != Responsible.CLIENT:
         allowed = [state for state in allowed if state != M.AWAITING_ACCEPTANCE]
     return allowed
 

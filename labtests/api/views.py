@@ -27,6 +27,7 @@ from labtests.filters import (
 from milestones.selectors import milestone_list
 from projects.selectors import project_list
 
+from .rows import test_order_rows
 from .serializers import (
     AmendInputSerializer,
     AssignInputSerializer,
@@ -108,6 +109,7 @@ class TestOrderViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Histo
     """Lab test orders. Status moves only by the actions; ``issue-report`` takes a multipart file."""
 
     selector = staticmethod(selectors.test_order_list)
+    list_rows = staticmethod(test_order_rows)
     filterset_class = TestOrderFilterSet
     output_serializer_class = TestOrderOutputSerializer
     client_output_serializer_class = TestOrderPublicSerializer

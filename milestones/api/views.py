@@ -29,6 +29,7 @@ from milestones.choices import ClockAction
 from milestones.filters import MilestoneFilterSet, ReviewClockFilterSet, SubmissionFilterSet
 from projects.selectors import project_list
 
+from .rows import milestone_rows
 from .serializers import (
     ApplyPathwayInputSerializer,
     ClockActionInputSerializer,
@@ -124,6 +125,7 @@ class MilestoneViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Histo
     ``complete`` and ``transition``. Client users see client-visible milestones only."""
 
     selector = staticmethod(selectors.milestone_list)
+    list_rows = staticmethod(milestone_rows)
     filterset_class = MilestoneFilterSet
     output_serializer_class = MilestoneOutputSerializer
     client_output_serializer_class = MilestonePublicSerializer

@@ -1,0 +1,58 @@
+"""Test orders' lean read path (``core.api.rows``): one page as values in one query, written as exactly what
+``TestOrderOutputSerializer`` / ``TestOrderPublicSerializer`` write (``tests/labtests/test_rows.py`` compares)."""
+
+from django.db.models import QuerySet
+
+from core.api.rows import bilingual, date_json, datetime_json, ordering_of, user_columns, user_from
+from labtests.models import TestOrder
+from labtests.services import ORDER_STATUS
+
+COLUMNS = (
+    "id", "number", "client_id", "client__code", "client__name_zh", "client__name_en", "project_id",
+    "project__code", "project__title", "purpose", "priority", "status", "received_on", "due_date", "created_at",
+    "updated_at", "version",
+)  # fmt: skip
+STAFF_COLUMNS = (
+    "milestone_id", *user_columns("requested_by"), "held_from", "held_on", "hold_days", "due_date_manual",
+    "retention_days", "disposition_due", "rejection_reason", "internal_notes",
+)  # fmt: skip
+
+
+def test_order_rows(ids: QuerySet, queryset: QuerySet, *, public: bool) -> list[dict]:
+    """The JSON of the test orders whose ids are ``ids`` (a page subquery), in ``queryset``'s order."""
+    rows = TestOrder.objects.filter(pk__in=ids).order_by(*ordering_of(queryset))
+    columns = COLUMNS if public else (*COLUMNS, *STAFF_COLUMNS)
+    return [_order(row, public=public) for row in rows.values(*columns)]
+
+
+def _order(row: dict, *, public: bool) -> dict:
+    data = {
+        "id": row["id"],
+        "number": row["number"],
+        "client": {"id": row["client_id"], "code": row["client__code"],
+                   "name": bilingual(row["client__name_zh"], row["client__name_en"])},
+        "project": {"id": row["project_id"], "code": row["project__code"], "title": row["project__title"]},
+        "purpose": row["purpose"],
+        "priority": row["priority"],
+        "status": row["status"],
+        "received_on": date_json(row["received_on"]),
+        "due_date": date_json(row["due_date"]),
+        "created_at": datetime_json(row["created_at"]),
+        "updated_at": datetime_json(row["updated_at"]),
+        "version": row["version"],
+    }  # fmt: skip
+    if not public:
+        data.update(
+            milestone=row["milestone_id"],
+            requested_by=user_from(row, "requested_by"),
+            held_from=row["held_from"],
+            held_on=date_json(row["held_on"]),
+            hold_days=row["hold_days"],
+            due_date_manual=row["due_date_manual"],
+            retention_days=row["retention_days"],
+            disposition_due=date_json(row["disposition_due"]),
+            rejection_reason=row["rejection_reason"],
+            internal_notes=row["internal_notes"],
+            allowed_transitions=ORDER_STATUS.allowed(row["status"]),
+        )
+    return data

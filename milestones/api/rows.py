@@ -1,0 +1,64 @@
+"""Milestones' lean read path (``core.api.rows``): one page as values in one query (project and owner joined,
+``due_state`` computed in the query as the selector does), written as exactly what ``MilestoneOutputSerializer`` /
+``MilestonePublicSerializer`` write (``tests/milestones/test_rows.py`` compares)."""
+
+from django.db.models import QuerySet
+
+from core.api.rows import bilingual, date_json, datetime_json, ordering_of, user_columns, user_from
+from milestones.models import Milestone
+from milestones.selectors import due_state_expression, local_today
+from milestones.services import milestone_moves_for
+
+COLUMNS = (
+    "id", "project_id", "project__code", "project__title", "submission_id", "code", "name_zh", "name_en", "kind",
+    "planned_start", "due_date", "due_provisional", "baseline_start", "baseline_due_date", "completed_on",
+    "responsible", "status", "due_state", "created_at", "updated_at", "version",
+)  # fmt: skip
+STAFF_COLUMNS = ("order", "calendar", "duration", *user_columns("owner"), "client_visible", "follows_clock")
+
+
+def milestone_rows(ids: QuerySet, queryset: QuerySet, *, public: bool) -> list[dict]:
+    """The JSON of the milestones whose ids are ``ids`` (a page subquery), in ``queryset``'s order."""
+    rows = (
+        Milestone.objects.filter(pk__in=ids)
+        .annotate(due_state=due_state_expression(local_today()))
+        .order_by(*ordering_of(queryset))
+    )
+    columns = COLUMNS if public else (*COLUMNS, *STAFF_COLUMNS)
+    return [_milestone(row, public=public) for row in rows.values(*columns)]
+
+
+def _milestone(row: dict, *, public: bool) -> dict:
+    data = {
+        "id": row["id"],
+        "project": {"id": row["project_id"], "code": row["project__code"], "title": row["project__title"]},
+        "submission": row["submission_id"],
+        "code": row["code"],
+        "name": bilingual(row["name_zh"], row["name_en"]),
+        "name_zh": row["name_zh"],
+        "name_en": row["name_en"],
+        "kind": row["kind"],
+        "planned_start": date_json(row["planned_start"]),
+        "due_date": date_json(row["due_date"]),
+        "due_provisional": row["due_provisional"],
+        "baseline_start": date_json(row["baseline_start"]),
+        "baseline_due_date": date_json(row["baseline_due_date"]),
+        "completed_on": date_json(row["completed_on"]),
+        "responsible": row["responsible"],
+        "status": row["status"],
+        "due_state": row["due_state"],
+        "created_at": datetime_json(row["created_at"]),
+        "updated_at": datetime_json(row["updated_at"]),
+        "version": row["version"],
+    }
+    if not public:
+        data.update(
+            order=row["order"],
+            calendar=row["calendar"],
+            duration=row["duration"],
+            owner=user_from(row, "owner"),
+            client_visible=row["client_visible"],
+            follows_clock=row["follows_clock"],
+            allowed_transitions=milestone_moves_for(row["status"], row["responsible"]),
+        )
+    return data
