@@ -31,6 +31,19 @@ def submission_list(*, user) -> QuerySet[Submission]:
     return _hide_drafts_from_clients(scope_for_user(queryset, user), user, "project")
 
 
+def due_state_of(*, status: str, responsible: str, due_date: date | None, today: date) -> str:
+    """``due_state_expression`` for one row already read (the lean lists compute it in Python: no CASE to build
+    per request). The two must agree: ``tests/milestones/test_selectors.py`` checks every branch."""
+    if status == MilestoneStatus.DONE:
+        return DueState.DONE
+    if status in OPEN_MILESTONE_STATUSES and due_date is not None:
+        if due_date < today:
+            return DueState.AUTHORITY_OVERDUE if responsible == Responsible.AUTHORITY else DueState.OVERDUE
+        if due_date <= today + timedelta(days=DUE_SOON_DAYS):
+            return DueState.DUE_SOON
+    return DueState.OK
+
+
 def due_state_expression(today: date):
     """``due_state`` computed in the query from today's date: overdue (authority_overdue when the authority owns
     the step: to chase, not our lateness) / due_soon / ok / done."""

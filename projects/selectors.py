@@ -21,3 +21,15 @@ def project_list(*, user) -> QuerySet[Project]:
 
 def project_member_list(*, user, project: Project) -> QuerySet[ProjectMembership]:
     return scope_for_user(ProjectMembership.objects.filter(project=project).select_related("user"), user)
+
+
+LIST_PAGE_COLUMNS = ("id", "code", "title", "client__code", "status", "health", "authority_overdue", "progress",
+                     "next_due_date")  # fmt: skip
+
+
+def project_page_values(*, ids: QuerySet, queryset: QuerySet) -> QuerySet:
+    """The staff list page's columns of one page as values: ``ids`` is a page of ``queryset`` (a scoped
+    ``project_list``, filtered and ordered), read in its order (``core.api.rows``)."""
+    from core.api.rows import ordering_of
+
+    return Project.objects.filter(pk__in=ids).order_by(*ordering_of(queryset)).values(*LIST_PAGE_COLUMNS)

@@ -1,5 +1,5 @@
 """Test orders' lean read path (``core.api.rows``): one page as values in one query, written as exactly what
-``TestOrderOutputSerializer`` / ``TestOrderPublicSerializer`` write (``tests/labtests/test_rows.py`` compares)."""
+``TestOrderOutputSerializer`` / ``TestOrderPublicSerializer`` write (``tests/test_lean_lists.py`` compares)."""
 
 from django.db.models import QuerySet
 

@@ -1,34 +1,31 @@
-"""Milestones' lean read path (``core.api.rows``): one page as values in one query (project and owner joined,
-``due_state`` computed in the query as the selector does), written as exactly what ``MilestoneOutputSerializer`` /
-``MilestonePublicSerializer`` write (``tests/milestones/test_rows.py`` compares)."""
+"""Milestones' lean read path (``core.api.rows``): one page as values in one query (project and owner joined;
+``due_state`` from the row, as the selector's expression computes it), written as exactly what
+``MilestoneOutputSerializer`` / ``MilestonePublicSerializer`` write (``tests/test_lean_lists.py`` compares)."""
 
 from django.db.models import QuerySet
 
 from core.api.rows import bilingual, date_json, datetime_json, ordering_of, user_columns, user_from
 from milestones.models import Milestone
-from milestones.selectors import due_state_expression, local_today
+from milestones.selectors import due_state_of, local_today
 from milestones.services import milestone_moves_for
 
 COLUMNS = (
     "id", "project_id", "project__code", "project__title", "submission_id", "code", "name_zh", "name_en", "kind",
     "planned_start", "due_date", "due_provisional", "baseline_start", "baseline_due_date", "completed_on",
-    "responsible", "status", "due_state", "created_at", "updated_at", "version",
+    "responsible", "status", "created_at", "updated_at", "version",
 )  # fmt: skip
 STAFF_COLUMNS = ("order", "calendar", "duration", *user_columns("owner"), "client_visible", "follows_clock")
 
 
 def milestone_rows(ids: QuerySet, queryset: QuerySet, *, public: bool) -> list[dict]:
     """The JSON of the milestones whose ids are ``ids`` (a page subquery), in ``queryset``'s order."""
-    rows = (
-        Milestone.objects.filter(pk__in=ids)
-        .annotate(due_state=due_state_expression(local_today()))
-        .order_by(*ordering_of(queryset))
-    )
+    rows = Milestone.objects.filter(pk__in=ids).order_by(*ordering_of(queryset))
     columns = COLUMNS if public else (*COLUMNS, *STAFF_COLUMNS)
-    return [_milestone(row, public=public) for row in rows.values(*columns)]
+    today = local_today()
+    return [_milestone(row, today, public=public) for row in rows.values(*columns)]
 
 
-def _milestone(row: dict, *, public: bool) -> dict:
+def _milestone(row: dict, today, *, public: bool) -> dict:
     data = {
         "id": row["id"],
         "project": {"id": row["project_id"], "code": row["project__code"], "title": row["project__title"]},
@@ -46,7 +43,9 @@ def _milestone(row: dict, *, public: bool) -> dict:
         "completed_on": date_json(row["completed_on"]),
         "responsible": row["responsible"],
         "status": row["status"],
-        "due_state": row["due_state"],
+        "due_state": due_state_of(
+            status=row["status"], responsible=row["responsible"], due_date=row["due_date"], today=today
+        ),
         "created_at": datetime_json(row["created_at"]),
         "updated_at": datetime_json(row["updated_at"]),
         "version": row["version"],

@@ -1,6 +1,6 @@
 """Projects' lean read path (``core.api.rows``): one page as values in one query — client and project manager
 joined, devices folded in by a subquery on PostgreSQL — written as exactly what ``ProjectOutputSerializer`` /
-``ProjectPublicSerializer`` write (``tests/projects/test_rows.py`` compares them)."""
+``ProjectPublicSerializer`` write (``tests/test_lean_lists.py`` compares them)."""
 
 from django.db.models import OuterRef, QuerySet
 from django.db.models.functions import JSONObject

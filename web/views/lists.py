@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.views.generic import TemplateView, View
 
+from core.api.rows import page_ids
 from core.exports import csv_response, xlsx_response
 
 from .base import StaffRequiredMixin
@@ -31,6 +32,9 @@ class FilteredMixin:
 
 class FilteredListView(FilteredMixin, StaffRequiredMixin, TemplateView):
     results_template_name = None
+    # The lean read path (issue 19): ``callable(ids, queryset) -> list[dict]`` reads the page's rows as values from a
+    # page-ids subquery (``core.api.rows``); None: model instances.
+    page_rows = None
 
     def get_template_names(self):
         if self.request.headers.get("HX-Request") and not self.request.headers.get("HX-Boosted"):
@@ -41,13 +45,18 @@ class FilteredListView(FilteredMixin, StaffRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         filterset = self.get_filterset()
         queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-        page = Paginator(queryset, page_size_from(self.request)).get_page(self.request.GET.get("page"))
+        size = page_size_from(self.request)
+        page = Paginator(queryset, size).get_page(self.request.GET.get("page"))
+        rows = page.object_list
+        if self.page_rows is not None:
+            bottom = (page.number - 1) * size
+            rows = type(self).page_rows(page_ids(queryset, bottom, bottom + size), queryset)
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
             filterset=filterset,
             page=page,
-            rows=page.object_list,
+            rows=rows,
             query=query.urlencode(),
             ordering=self.request.GET.get("ordering", ""),
             page_sizes=PAGE_SIZES,

@@ -55,11 +55,19 @@ STALE_PREVIEW_MESSAGE = gettext_lazy(
 )
 
 
+def project_page_rows(ids, queryset) -> list[dict]:
+    """The list page's columns only, as values (no devices, no instances), with their labels."""
+    statuses, healths = dict(ProjectStatus.choices), dict(Health.choices)
+    return [{**row, "status_label": statuses[row["status"]], "health_label": healths[row["health"]]}
+            for row in selectors.project_page_values(ids=ids, queryset=queryset)]  # fmt: skip
+
+
 class ProjectListView(FilteredListView):
     template_name = "web/projects/list.html"
     results_template_name = "web/projects/_results.html"
     filterset_class = ProjectFilterSet
     selector = staticmethod(selectors.project_list)
+    page_rows = staticmethod(project_page_rows)
     write_roles = PROJECT_WRITERS
 
     def get_context_data(self, **kwargs):
