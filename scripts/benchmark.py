@@ -29,6 +29,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cdmo_portal.settings")
 os.environ.setdefault("DATABASE_URL", f"postgres://cdmo:cdmo@127.0.0.1:5432/cdmo_bench{DB_SUFFIX}")
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# Measured as production runs: DEBUG off (cached templates, no browsable API), static files from the manifest
+# (collected into var/bench-static on each run), plain HTTP from the test client (no TLS proxy in front).
+os.environ.setdefault("DEBUG", "False")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)
+os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
+os.environ.setdefault("STATIC_ROOT", str(ROOT / "var" / "bench-static"))
 
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", PROJECTS))
 ORDERS = min(PROJECTS, 20_000)
@@ -227,6 +233,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     populate()
     populate_extras()
 

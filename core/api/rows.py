@@ -12,11 +12,8 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import get_language
-from rest_framework import serializers
-
-_DATETIME = serializers.DateTimeField()
-_DATE = serializers.DateField()
 
 
 def page_ids(queryset: QuerySet, bottom: int, top: int) -> QuerySet:
@@ -35,7 +32,12 @@ def ordering_of(queryset: QuerySet) -> list[str]:
 
 
 def datetime_json(value):
-    return None if value is None else _DATETIME.to_representation(value)
+    """What DRF's ``DateTimeField`` writes (ISO 8601 in the current time zone, ``Z`` for UTC) — without building
+    the field's machinery per value (a fifth of a list's time when it did)."""
+    if value is None:
+        return None
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def date_json(value):
