@@ -15,10 +15,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils.translation import gettext as _
 
@@ -206,54 +207,70 @@ def _link_for(recipient_id: int, item: DueItem, audience: _Audience) -> str:
     return CLIENT_LINK if recipient_id in audience.client_users.get(item.client_id, ()) else item.url
 
 
+class _Planned(NamedTuple):
+    target_id: int
+    due_date: date
+    offset: int
+    recipient_id: int
+    params: dict
+    url: str
+    escalated: bool
+    digest: bool = False
+
+
+_REMINDER_COLUMNS = (
+    "rule_id", "kind", "target_id", "due_date", "offset", "recipient_id", "escalated", "digest", "params", "url",
+    "status", "message_id", "error", "attempts", "created_at", "updated_at",
+)  # fmt: skip
+
+
 def _planned_reminders(
     rule: ReminderRule, kind: ReminderKind, today: date, groups: dict[str, set[int]]
-) -> list[Reminder]:
+) -> list[_Planned]:
     horizon = max([*rule.offsets, 0])
     items = kind.due_items(today - timedelta(days=rule.overdue_limit_days), today + timedelta(days=horizon))
     needs_clients = RecipientRole.CLIENT_CONTACTS in rule.recipient_roles
     client_ids = {item.client_id for item in items if item.client_task} if needs_clients else set()
     audience = _Audience(groups=groups, client_users=_client_users(client_ids))
-    planned: dict[tuple[int, int, int], Reminder] = {}
+    planned: dict[tuple[int, int, int], _Planned] = {}
     for item in items:
         days_until = (item.due_date - today).days
-        base = {"rule": rule, "kind": kind.code, "target_id": item.target_id, "due_date": item.due_date,
-                "params": item.params}  # fmt: skip
         offset = reminder_offset(rule, days_until)
         if offset is not None:
             for pk in _recipients(rule, item, audience):
-                planned[item.target_id, offset, pk] = Reminder(
-                    **base, offset=offset, recipient_id=pk, url=_link_for(pk, item, audience)
+                planned[item.target_id, offset, pk] = _Planned(
+                    item.target_id, item.due_date, offset, pk, item.params, _link_for(pk, item, audience), False
                 )
         threshold = rule.escalate_after_days
         if threshold and -days_until >= threshold and not item.params.get("chase"):  # the authority's lateness
             # is chased by the PM (reminded above), not escalated to the CRO's management as ours.
             # One row per person and offset: someone already reminded at this offset gets it marked escalated.
             for pk in _escalation_recipients(kind, item, audience):
-                planned[item.target_id, -threshold, pk] = Reminder(
-                    **base, offset=-threshold, recipient_id=pk, escalated=True, url=item.url
+                planned[item.target_id, -threshold, pk] = _Planned(
+                    item.target_id, item.due_date, -threshold, pk, item.params, item.url, True
                 )
     return list(planned.values())
 
 
-def _apply_preferences(planned: list[Reminder]) -> list[Reminder]:
-    """Drop reminders of muted kinds (escalations are never muted) and mark digest readers' ones."""
+def _apply_preferences(kind: str, planned: list[_Planned]) -> list[_Planned]:
+    """Drop reminders of muted kinds (escalations are never muted) and mark digest readers' ones (each reader's
+    preferences read once)."""
     from accounts.models import User
 
-    prefs = dict(
-        User.objects.filter(pk__in={r.recipient_id for r in planned}, is_active=True).values_list(
+    prefs = {
+        pk: preferences_of(raw)
+        for pk, raw in User.objects.filter(pk__in={r.recipient_id for r in planned}, is_active=True).values_list(
             "pk", "notification_preferences"
         )
-    )
+    }
     kept = []
     for reminder in planned:
         if reminder.recipient_id not in prefs:
             continue
-        muted, delivery = preferences_of(prefs[reminder.recipient_id])
-        if reminder.kind in muted and not reminder.escalated:
+        muted, delivery = prefs[reminder.recipient_id]
+        if kind in muted and not reminder.escalated:
             continue
-        reminder.digest = delivery == EmailDelivery.DIGEST
-        kept.append(reminder)
+        kept.append(reminder._replace(digest=delivery == EmailDelivery.DIGEST))
     return kept
 
 
@@ -273,20 +290,46 @@ def reminders_cancel_stale() -> int:
 
 def reminders_create(*, today: date | None = None) -> int:
     """Insert the reminders due today for every active rule — set-based: per rule one query for the items, two
-    for the people, one for what exists, and a bulk insert that ignores rows the unique constraint already holds
-    (a concurrent sweep's). Returns how many this sweep tried to insert."""
+    for the people, one for what exists, and one multi-row insert that ignores rows the unique constraint already
+    holds (a concurrent sweep's). Planned reminders are plain tuples: no model instance is built, not even for the
+    new rows (issue 19). Returns how many this sweep tried to insert."""
     today = today or clock.today()
     created = 0
     groups = _role_groups()
     for rule in ReminderRule.objects.filter(active=True, kind__in=list(REMINDER_KINDS)):
         planned = _without_existing(rule, _planned_reminders(rule, REMINDER_KINDS[rule.kind], today, groups))
-        fresh = _apply_preferences(planned)
-        Reminder.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
+        fresh = _apply_preferences(rule.kind, planned)
+        _insert_reminders(rule, fresh)
         created += len(fresh)
     return created
 
 
-def _without_existing(rule: ReminderRule, planned: list[Reminder]) -> list[Reminder]:
+def _insert_reminders(rule: ReminderRule, rows: list[_Planned]) -> None:
+    """One multi-row ``INSERT … ON CONFLICT DO NOTHING`` per thousand rows on PostgreSQL; ``bulk_create`` (the
+    same, through model instances) elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        Reminder.objects.bulk_create(
+            [Reminder(rule=rule, kind=rule.kind, **row._asdict()) for row in rows], ignore_conflicts=True,
+            batch_size=1000,
+        )  # fmt: skip
+        return
+    from psycopg2.extras import Json, execute_values
+
+    now = clock.now()
+    values = [
+        (rule.pk, rule.kind, r.target_id, r.due_date, r.offset, r.recipient_id, r.escalated, r.digest, Json(r.params),
+         r.url, ReminderStatus.PENDING, "", "", 0, now, now)
+        for r in rows
+    ]  # fmt: skip
+    columns = ", ".join(f'"{c}"' for c in _REMINDER_COLUMNS)
+    sql = f"INSERT INTO {Reminder._meta.db_table} ({columns}) VALUES %s ON CONFLICT DO NOTHING"
+    with connection.cursor() as cursor:
+        execute_values(cursor.cursor, sql, values, page_size=1000)
+
+
+def _without_existing(rule: ReminderRule, planned: list[_Planned]) -> list[_Planned]:
     """Leave out what earlier sweeps already inserted (one query on the unique index), so a sweep's work is the
     new reminders only; the unique constraint still settles races between concurrent sweeps."""
     if not planned:
