@@ -55,6 +55,7 @@ test: $(VENV)/.dev services lint
 # cdmo_bench_1m). Builds its database on the first run (minutes); later runs reuse it.
 SIZE ?= 200k
 bench: $(VENV)/.runtime services
+	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null || echo "wrk could not be installed: HTTP figures skipped"
 	SIZE=$(SIZE) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL)) $(BIN)/python scripts/benchmark.py
 
 # Mutation testing (mutmut 3, not part of `make test`: it takes 20–40 minutes on two cores): the modules that carry

@@ -174,6 +174,69 @@ class QueryCounter:
         self._wrapper.__exit__(*exc)
 
 
+def http_throughput(token_key: str) -> list[dict]:
+    """gunicorn with 2 sync workers (production settings) and ``wrk -c4 -t2 -d10s`` on loopback: requests per
+    second of the projects API against the plain WSGI callable answering its floor; then each worker's resident
+    memory after at least 1,000 requests."""
+    import re
+    import shutil
+    import signal
+    import socket
+    import subprocess
+
+    if shutil.which("wrk") is None:
+        print("  (wrk not installed — apt-get install -y wrk — HTTP figures skipped)")
+        return []
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'scripts'}"}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "bench_wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
+         "2", "--worker-class", "sync", "--log-level", "warning", "--chdir", str(ROOT / "scripts")],
+        env=env, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    rows = []
+    try:
+        _wait_for(base)
+
+        def wrk(path: str, *headers: str) -> float:
+            args = ["wrk", "-t2", "-c4", "-d10s", *[a for h in headers for a in ("-H", h)], base + path]
+            out = subprocess.run(args, capture_output=True, text=True, timeout=60).stdout
+            return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+        auth = f"Authorization: Token {token_key}"
+        wrk("/api/v1/projects/?page_size=50", auth)  # warm both workers
+        api = wrk("/api/v1/projects/?page_size=50", auth)
+        floor = wrk("/__bench_floor/")
+        label = "HTTP API /api/v1/projects/ (gunicorn 2 sync, wrk -c4)"
+        rows.append({"request": label, "ms": round(api, 1), "floor_ms": round(floor, 1),
+                     "ratio": round(api / floor, 2), "queries": None, "unit": "req/s, not ms"})  # fmt: skip
+        children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        rss = [int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1)) // 1024
+               for pid in children]  # fmt: skip
+        rows.append({"request": "gunicorn worker RSS after the runs (MB, largest)", "ms": max(rss), "floor_ms": None,
+                     "ratio": None, "queries": None, "unit": "MB"})  # fmt: skip
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    return rows
+
+
+def _wait_for(base: str) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/__bench_floor/", timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not start")
+
+
 def timed(fn) -> tuple[float, object]:
     started = time.perf_counter()
     result = fn()
@@ -298,14 +361,21 @@ def main() -> None:
     measure("API  /api/v1/test-orders/?page_size=50", api, "/api/v1/test-orders/?page_size=50", "test_orders",
             {"limit": 50, "offset": 0})  # fmt: skip
 
+    rows += http_throughput(key)
+
+    import resource
+
     Reminder.objects.all().delete()
     with QueryCounter() as counter:
         first_ms, first = timed(reminders_sweep)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     rows.append({"request": f"reminder sweep, first run ({first['created']} reminders created)",
                  "ms": round(first_ms, 1), "floor_ms": None, "ratio": None, "queries": counter.count})  # fmt: skip
     steady = [timed(reminders_sweep)[0] for _ in range(5)]
     rows.append({"request": "reminder sweep, steady state", "ms": round(statistics.median(steady), 1),
                  "floor_ms": None, "ratio": None, "queries": None})  # fmt: skip
+    rows.append({"request": "benchmark process peak RSS after the sweep (MB)", "ms": peak_mb, "floor_ms": None,
+                 "ratio": None, "queries": None, "unit": "MB"})  # fmt: skip
 
     print(f"\nCDMO Portal benchmark ({SIZE}) — {Project.objects.count()} projects, {Milestone.objects.count()} "
           f"milestones, {TestOrder.objects.count()} test orders, PostgreSQL {connection.pg_version // 10000}; "
@@ -315,7 +385,8 @@ def main() -> None:
     for r in rows:
         floor = f"{r['floor_ms']:.2f}" if r["floor_ms"] is not None else "—"
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "—"
-        print(f"  {r['request'].ljust(width)}  {r['ms']:>9.2f}  {floor:>9}  {ratio:>7}  {r['queries'] or ''}")
+        unit = f"  ({r['unit']})" if r.get("unit") else ""
+        print(f"  {r['request'].ljust(width)}  {r['ms']:>9.2f}  {floor:>9}  {ratio:>7}  {r['queries'] or ''}{unit}")
     print(f"  page 300 / page 1 (API): {deep / page1:.2f}×")
     out = ROOT / "var" / f"bench-{SIZE}.json"
     out.parent.mkdir(exist_ok=True)
