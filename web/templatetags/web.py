@@ -80,17 +80,21 @@ def upload_accept() -> str:
 
 
 @register.simple_tag
-def options(field):
-    """A select's ``<option>``s for a bound form field, written directly (escaped by ``format_html_join``): the
-    form renderer's template per option made a list page's filter bar cost more than its fifty rows."""
-    from django.utils.html import format_html_join
+def filter_select(field):
+    """A list filter's ``<select>`` written directly (options escaped by ``format_html_join``): the form
+    renderer's template per option made a list page's filter bar cost more than its fifty rows. Fields without
+    choices of their own (a yes/no filter) keep their widget."""
+    from django.utils.html import format_html, format_html_join
     from django.utils.safestring import mark_safe
 
+    choices = getattr(field.field, "choices", None)
+    if choices is None:
+        return field.as_widget()
     value = field.value()
     chosen = value if isinstance(value, (list, tuple)) else [value]
     selected = {str(v) for v in chosen if v not in (None, "")}
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((str(v), mark_safe(" selected") if str(v) in selected else "", label) for v, label in field.field.choices),
-    )
+    options = format_html_join(
+        "", '<option value="{}"{}>{}</option>',
+        ((str(v), mark_safe(" selected") if str(v) in selected else "", label) for v, label in choices),
+    )  # fmt: skip
+    return format_html('<select id="{}" name="{}">{}</select>', field.id_for_label, field.html_name, options)
