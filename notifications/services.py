@@ -351,8 +351,12 @@ def _message_id(reminder_ids: list[int]) -> str:
 @transaction.atomic
 def reminders_claim(*, digest: bool = False, limit: int | None = None) -> list[str]:
     """Claim a batch of pending reminders (skipping rows another worker holds), group them into one e-mail per
-    recipient and return the e-mails' ``message_id``s for delivery."""
+    recipient and return the e-mails' ``message_id``s for delivery. On PostgreSQL it is one statement: the batch
+    locked with ``FOR UPDATE SKIP LOCKED``, each recipient's Message-ID computed in SQL exactly as ``_message_id``
+    does, the rows marked claimed (issue 19)."""
     limit = limit or settings.REMINDER_BATCH_SIZE
+    if connection.vendor == "postgresql":
+        return _claim_in_sql(digest=digest, limit=limit)
     rows = list(
         Reminder.objects.select_for_update(skip_locked=True)
         .filter(status=ReminderStatus.PENDING, digest=digest)
@@ -371,6 +375,34 @@ def reminders_claim(*, digest: bool = False, limit: int | None = None) -> list[s
         message_id=Case(*[When(recipient_id=r, then=Value(m)) for r, m in message_ids.items()]),
     )
     return list(message_ids.values())
+
+
+_CLAIM_SQL = """
+WITH batch AS (
+    SELECT id, recipient_id FROM {table}
+    WHERE status = %(pending)s AND digest = %(digest)s
+    ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+), mail AS (
+    SELECT recipient_id,
+           '<reminders.' || min(id) || '.'
+           || left(encode(sha256(convert_to(string_agg(id::text, ',' ORDER BY id), 'UTF8')), 'hex'), 20)
+           || '@' || %(domain)s || '>' AS message_id
+    FROM batch GROUP BY recipient_id
+)
+UPDATE {table} AS r SET status = %(claimed)s, claimed_at = %(now)s, message_id = mail.message_id
+FROM batch JOIN mail USING (recipient_id)
+WHERE r.id = batch.id
+RETURNING r.message_id, r.id
+"""
+
+
+def _claim_in_sql(*, digest: bool, limit: int) -> list[str]:
+    params = {"pending": ReminderStatus.PENDING, "claimed": ReminderStatus.CLAIMED, "digest": digest,
+              "limit": limit, "domain": settings.EMAIL_MESSAGE_ID_DOMAIN, "now": clock.now()}  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL.format(table=Reminder._meta.db_table), params)
+        rows = sorted(cursor.fetchall(), key=lambda row: row[1])
+    return list(dict.fromkeys(message_id for message_id, _id in rows))
 
 
 def reminders_reclaim(*, now: datetime | None = None) -> list[str]:

@@ -601,3 +601,22 @@ def test_a_failed_attempt_renews_the_claim_so_the_retry_is_not_taken_as_abandone
         services.reminder_message_send(message_id=message_id)
         assert Reminder.objects.get().claimed_at >= claimed_at + timedelta(minutes=8)
         assert services.reminders_reclaim(now=clock.now() + timedelta(minutes=5)) == []  # 13 minutes after the claim
+
+
+def test_a_claim_groups_each_recipients_reminders_under_the_message_id_computed_from_their_ids(
+    rules, project, pm, owner, settings
+):
+    """The claim (one SQL statement on PostgreSQL) writes the same Message-ID ``_message_id`` derives: a repeated
+    send stays recognisable whichever path claimed it."""
+    for days in (0, 1, 3, 7):
+        make_milestone(project, days=days, owner=owner, name=f"Item {days}")
+    services.reminders_create(today=TODAY)
+    message_ids = services.reminders_claim(limit=100)
+    claimed = Reminder.objects.filter(status="claimed")
+    by_recipient: dict[int, list[int]] = {}
+    for reminder in claimed:
+        by_recipient.setdefault(reminder.recipient_id, []).append(reminder.pk)
+    assert len(by_recipient) >= 2 and claimed.count() > len(by_recipient)  # several people, several each
+    expected = {recipient: services._message_id(ids) for recipient, ids in by_recipient.items()}
+    assert {r.recipient_id: r.message_id for r in claimed} == expected
+    assert sorted(message_ids) == sorted(expected.values())
