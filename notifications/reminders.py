@@ -6,7 +6,7 @@ still open with a given date (``open_items``, used to cancel reminders of moved 
 when certificates exist — is one ``register(...)`` call and no change to the sweep.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -58,6 +58,19 @@ class ReminderKind:
     def due_items(self, start: date, end: date) -> list[DueItem]:
         rows = self.open_items().filter(due__range=(start, end)).values(*self.fields)
         return [self.describe(row) for row in rows]
+
+    def due_item_chunks(self, start: date, end: date, size: int = 10_000) -> Iterator[list[DueItem]]:
+        """``due_items`` a few thousand at a time (one query, read through a server-side cursor), so a sweep
+        over a million milestones holds one chunk's reminders in memory, not all of them."""
+        rows = self.open_items().filter(due__range=(start, end)).values(*self.fields).iterator(chunk_size=size)
+        chunk: list[DueItem] = []
+        for row in rows:
+            chunk.append(self.describe(row))
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
 
 
 REMINDER_KINDS: dict[str, ReminderKind] = {}

@@ -225,10 +225,8 @@ _REMINDER_COLUMNS = (
 
 
 def _planned_reminders(
-    rule: ReminderRule, kind: ReminderKind, today: date, groups: dict[str, set[int]]
+    rule: ReminderRule, kind: ReminderKind, items: list[DueItem], today: date, groups: dict[str, set[int]]
 ) -> list[_Planned]:
-    horizon = max([*rule.offsets, 0])
-    items = kind.due_items(today - timedelta(days=rule.overdue_limit_days), today + timedelta(days=horizon))
     needs_clients = RecipientRole.CLIENT_CONTACTS in rule.recipient_roles
     client_ids = {item.client_id for item in items if item.client_task} if needs_clients else set()
     audience = _Audience(groups=groups, client_users=_client_users(client_ids))
@@ -297,10 +295,14 @@ def reminders_create(*, today: date | None = None) -> int:
     created = 0
     groups = _role_groups()
     for rule in ReminderRule.objects.filter(active=True, kind__in=list(REMINDER_KINDS)):
-        planned = _without_existing(rule, _planned_reminders(rule, REMINDER_KINDS[rule.kind], today, groups))
-        fresh = _apply_preferences(rule.kind, planned)
-        _insert_reminders(rule, fresh)
-        created += len(fresh)
+        kind = REMINDER_KINDS[rule.kind]
+        horizon = max([*rule.offsets, 0])
+        window = (today - timedelta(days=rule.overdue_limit_days), today + timedelta(days=horizon))
+        for items in kind.due_item_chunks(*window):  # a chunk at a time: memory stays flat at a million items
+            planned = _without_existing(rule, _planned_reminders(rule, kind, items, today, groups))
+            fresh = _apply_preferences(rule.kind, planned)
+            _insert_reminders(rule, fresh)
+            created += len(fresh)
     return created
 
 
