@@ -71,6 +71,27 @@ def user_from(row: dict, prefix: str) -> dict | None:
     return user_json(*(row[c] for c in user_columns(prefix)))
 
 
+CLIENT_COLUMNS = ("client_id", "client__code", "client__name_zh", "client__name_en")
+PROJECT_COLUMNS = ("project_id", "project__code", "project__title")
+
+
+def client_from(row: dict) -> dict:
+    """``ClientSummarySerializer`` from the row's client columns."""
+    return {"id": row["client_id"], "code": row["client__code"],
+            "name": bilingual(row["client__name_zh"], row["client__name_en"])}  # fmt: skip
+
+
+def project_from(row: dict) -> dict:
+    """``ProjectSummarySerializer`` from the row's project columns."""
+    return {"id": row["project_id"], "code": row["project__code"], "title": row["project__title"]}
+
+
+def timestamps(row: dict) -> dict:
+    """``created_at``, ``updated_at`` and ``version``, written as the serializers write them."""
+    return {"created_at": datetime_json(row["created_at"]), "updated_at": datetime_json(row["updated_at"]),
+            "version": row["version"]}  # fmt: skip
+
+
 def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 

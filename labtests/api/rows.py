@@ -3,14 +3,23 @@
 
 from django.db.models import QuerySet
 
-from core.api.rows import bilingual, date_json, datetime_json, ordering_of, user_columns, user_from
+from core.api.rows import (
+    CLIENT_COLUMNS,
+    PROJECT_COLUMNS,
+    client_from,
+    date_json,
+    ordering_of,
+    project_from,
+    timestamps,
+    user_columns,
+    user_from,
+)
 from labtests.models import TestOrder
 from labtests.services import ORDER_STATUS
 
 COLUMNS = (
-    "id", "number", "client_id", "client__code", "client__name_zh", "client__name_en", "project_id",
-    "project__code", "project__title", "purpose", "priority", "status", "received_on", "due_date", "created_at",
-    "updated_at", "version",
+    "id", "number", *CLIENT_COLUMNS, *PROJECT_COLUMNS, "purpose", "priority", "status", "received_on", "due_date",
+    "created_at", "updated_at", "version",
 )  # fmt: skip
 STAFF_COLUMNS = (
     "milestone_id", *user_columns("requested_by"), "held_from", "held_on", "hold_days", "due_date_manual",
@@ -29,17 +38,14 @@ def _order(row: dict, *, public: bool) -> dict:
     data = {
         "id": row["id"],
         "number": row["number"],
-        "client": {"id": row["client_id"], "code": row["client__code"],
-                   "name": bilingual(row["client__name_zh"], row["client__name_en"])},
-        "project": {"id": row["project_id"], "code": row["project__code"], "title": row["project__title"]},
+        "client": client_from(row),
+        "project": project_from(row),
         "purpose": row["purpose"],
         "priority": row["priority"],
         "status": row["status"],
         "received_on": date_json(row["received_on"]),
         "due_date": date_json(row["due_date"]),
-        "created_at": datetime_json(row["created_at"]),
-        "updated_at": datetime_json(row["updated_at"]),
-        "version": row["version"],
+        **timestamps(row),
     }  # fmt: skip
     if not public:
         data.update(

@@ -4,13 +4,22 @@
 
 from django.db.models import QuerySet
 
-from core.api.rows import bilingual, date_json, datetime_json, ordering_of, user_columns, user_from
+from core.api.rows import (
+    PROJECT_COLUMNS,
+    bilingual,
+    date_json,
+    ordering_of,
+    project_from,
+    timestamps,
+    user_columns,
+    user_from,
+)
 from milestones.models import Milestone
 from milestones.selectors import due_state_of, local_today
 from milestones.services import milestone_moves_for
 
 COLUMNS = (
-    "id", "project_id", "project__code", "project__title", "submission_id", "code", "name_zh", "name_en", "kind",
+    "id", *PROJECT_COLUMNS, "submission_id", "code", "name_zh", "name_en", "kind",
     "planned_start", "due_date", "due_provisional", "baseline_start", "baseline_due_date", "completed_on",
     "responsible", "status", "created_at", "updated_at", "version",
 )  # fmt: skip
@@ -28,7 +37,7 @@ def milestone_rows(ids: QuerySet, queryset: QuerySet, *, public: bool) -> list[d
 def _milestone(row: dict, today, *, public: bool) -> dict:
     data = {
         "id": row["id"],
-        "project": {"id": row["project_id"], "code": row["project__code"], "title": row["project__title"]},
+        "project": project_from(row),
         "submission": row["submission_id"],
         "code": row["code"],
         "name": bilingual(row["name_zh"], row["name_en"]),
@@ -46,9 +55,7 @@ def _milestone(row: dict, today, *, public: bool) -> dict:
         "due_state": due_state_of(
             status=row["status"], responsible=row["responsible"], due_date=row["due_date"], today=today
         ),
-        "created_at": datetime_json(row["created_at"]),
-        "updated_at": datetime_json(row["updated_at"]),
-        "version": row["version"],
+        **timestamps(row),
     }
     if not public:
         data.update(

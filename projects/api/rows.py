@@ -7,13 +7,15 @@ from django.db.models.functions import JSONObject
 
 from clients.models import Device
 from core.api.rows import (
+    CLIENT_COLUMNS,
     bilingual,
+    client_from,
     date_json,
-    datetime_json,
     decimal_json,
     is_postgresql,
     ordering_of,
     related_summaries,
+    timestamps,
     user_columns,
     user_from,
 )
@@ -21,7 +23,7 @@ from projects.models import Project
 from projects.services import PROJECT_STATUS
 
 COLUMNS = (
-    "id", "code", "title", "client_id", "client__code", "client__name_zh", "client__name_en", "service_type",
+    "id", "code", "title", *CLIENT_COLUMNS, "service_type",
     "status", "start_date", "target_date", "priority", "client_summary", "health", "authority_overdue", "progress",
     "next_due_date", "created_at", "updated_at", "version", *user_columns("project_manager"),
 )  # fmt: skip
@@ -55,8 +57,7 @@ def _project(row: dict, devices: list[dict], *, public: bool) -> dict:
         "id": row["id"],
         "code": row["code"],
         "title": row["title"],
-        "client": {"id": row["client_id"], "code": row["client__code"],
-                   "name": bilingual(row["client__name_zh"], row["client__name_en"])},
+        "client": client_from(row),
         "devices": [{"id": d["id"], "name": bilingual(d["zh"], d["en"])} for d in sorted(devices, key=_id)],
         "service_type": row["service_type"],
         "status": row["status"],
@@ -69,9 +70,7 @@ def _project(row: dict, devices: list[dict], *, public: bool) -> dict:
         "authority_overdue": row["authority_overdue"],
         "progress": row["progress"],
         "next_due_date": date_json(row["next_due_date"]),
-        "created_at": datetime_json(row["created_at"]),
-        "updated_at": datetime_json(row["updated_at"]),
-        "version": row["version"],
+        **timestamps(row),
     }  # fmt: skip
     if not public:
         data.update(
