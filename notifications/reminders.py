@@ -166,26 +166,34 @@ def _open_orders() -> QuerySet:
     return TestOrder.objects.filter(status__in=OPEN_ORDER_STATUSES, due_date__isnull=False).annotate(due=F("due_date"))
 
 
-def _describe_order(row: dict) -> DueItem:
-    return DueItem(
-        target_id=row["id"],
-        due_date=row["due"],
-        client_id=row["client_id"],
-        project_manager_id=row["project__project_manager_id"],
-        owner_id=row["requested_by_id"],
-        client_task=False,
-        params={"item": row["number"], "project": row["project__code"]},
-        url=f"/lab/orders/{row['id']}/",
-    )
+def _describe_order_row(*, owner: str | None, anchor: str = "") -> Callable[[dict], DueItem]:
+    """A test order's row as the sweep sees it (its due date or its samples' disposition date): reminded to the
+    requester (``owner``: the row's field, or nobody) and the lab; never a client task."""
 
+    def describe(row: dict) -> DueItem:
+        return DueItem(
+            target_id=row["id"],
+            due_date=row["due"],
+            client_id=row["client_id"],
+            project_manager_id=row["project__project_manager_id"],
+            owner_id=row[owner] if owner else None,
+            client_task=False,
+            params={"item": row["number"], "project": row["project__code"]},
+            url=f"/lab/orders/{row['id']}/{anchor}",
+        )
+
+    return describe
+
+
+_ORDER_FIELDS = ("id", "due", "number", "client_id", "project__code", "project__project_manager_id")
 
 register(
     ReminderKind(
         code="test_order_due",
         label=_("Test order due dates"),
         open_items=_open_orders,
-        describe=_describe_order,
-        fields=("id", "due", "number", "client_id", "project__code", "project__project_manager_id", "requested_by_id"),
+        describe=_describe_order_row(owner="requested_by_id"),
+        fields=(*_ORDER_FIELDS, "requested_by_id"),
         escalate_to=Role.LAB_MANAGER,
     )
 )
@@ -199,26 +207,13 @@ def _orders_with_samples_kept() -> QuerySet:
     return TestOrder.objects.filter(disposition_due__isnull=False).annotate(due=F("disposition_due"))
 
 
-def _describe_disposition(row: dict) -> DueItem:
-    return DueItem(
-        target_id=row["id"],
-        due_date=row["due"],
-        client_id=row["client_id"],
-        project_manager_id=row["project__project_manager_id"],
-        owner_id=None,
-        client_task=False,
-        params={"item": row["number"], "project": row["project__code"]},
-        url=f"/lab/orders/{row['id']}/#samples",
-    )
-
-
 register(
     ReminderKind(
         code="sample_disposition_due",
         label=_("Samples to return or dispose of"),
         open_items=_orders_with_samples_kept,
-        describe=_describe_disposition,
-        fields=("id", "due", "number", "client_id", "project__code", "project__project_manager_id"),
+        describe=_describe_order_row(owner=None, anchor="#samples"),
+        fields=_ORDER_FIELDS,
         escalate_to=Role.LAB_MANAGER,
     )
 )
