@@ -160,3 +160,197 @@ MILESTONES_DUE = "SELECT " + _envelope(
 )
 
 FLOORS = {"projects": PROJECTS, "test_orders": TEST_ORDERS, "milestones_due": MILESTONES_DUE}
+
+
+# --- the reminder sweep ---------------------------------------------------------------------------------------------
+# Added with step 3 of issue 19, before the sweep became one statement per kind, and not to be touched afterwards
+# either. The floor does the sweep's whole work by hand: cancel stale reminders (one UPDATE per kind), insert
+# today's (one INSERT … SELECT … ON CONFLICT DO NOTHING per rule, recipients and preferences joined in SQL), write
+# the digest readers' in-app notifications, and claim the immediate readers' reminders in batches of the sweep's
+# size (one e-mail per recipient and batch, the Message-ID computed as the sweep does). Each kind's open items
+# are written out here, not taken from the registry.
+
+_OPEN_MILESTONE = "m.status IN ('not_started', 'in_progress', 'blocked', 'awaiting_acceptance')"
+_OPEN_ORDER = "o.status IN ('submitted', 'accepted', 'samples_received', 'in_testing', 'to_be_verified', 'verified')"
+_AUTHORITY_CLOCKS = "('authority_review', 'qms_inspection', 'decision', 'certificate')"
+
+# fmt: off
+# kind → (its open items: id, due, client, PM, owner, client task, params, url; the condition on its date column)
+SWEEP_ITEMS = {
+    "milestone_due": """
+        SELECT m.id AS target_id, m.due_date AS due, p.client_id, p.project_manager_id AS pm_id, m.owner_id,
+               (m.responsible = 'client' AND m.client_visible AND m.status <> 'awaiting_acceptance') AS client_task,
+               jsonb_build_object('item', jsonb_build_object('zh', COALESCE(NULLIF(m.name_zh, ''), m.name_en),
+                                                             'en', COALESCE(NULLIF(m.name_en, ''), m.name_zh)),
+                                  'project', p.code)
+               || CASE WHEN m.responsible = 'authority' THEN '{"chase": true}'::jsonb ELSE '{}'::jsonb END AS params,
+               '/projects/' || p.id || '/' AS url
+        FROM milestones_milestone m JOIN projects_project p ON p.id = m.project_id
+        WHERE """ + _OPEN_MILESTONE + """ AND p.status = 'active' AND m.due_date BETWEEN %(start)s AND %(end)s""",
+    "test_order_due": """
+        SELECT o.id AS target_id, o.due_date AS due, o.client_id, p.project_manager_id AS pm_id,
+               o.requested_by_id AS owner_id, false AS client_task,
+               jsonb_build_object('item', o.number, 'project', p.code) AS params, '/lab/orders/' || o.id || '/' AS url
+        FROM labtests_testorder o JOIN projects_project p ON p.id = o.project_id
+        WHERE """ + _OPEN_ORDER + """ AND o.due_date BETWEEN %(start)s AND %(end)s""",
+    "sample_disposition_due": """
+        SELECT o.id AS target_id, o.disposition_due AS due, o.client_id, p.project_manager_id AS pm_id,
+               NULL::bigint AS owner_id, false AS client_task,
+               jsonb_build_object('item', o.number, 'project', p.code) AS params,
+               '/lab/orders/' || o.id || '/#samples' AS url
+        FROM labtests_testorder o JOIN projects_project p ON p.id = o.project_id
+        WHERE o.disposition_due BETWEEN %(start)s AND %(end)s""",
+    "review_clock_due": """
+        SELECT c.id AS target_id, c.due_on AS due, p.client_id, p.project_manager_id AS pm_id,
+               NULL::bigint AS owner_id, false AS client_task,
+               jsonb_build_object('item', %(clock_labels)s::jsonb -> c.kind, 'project', p.code)
+               || '{"chase": true}'::jsonb AS params,
+               '/projects/' || p.id || '/' AS url
+        FROM milestones_reviewclock c JOIN milestones_submission s ON s.id = c.submission_id
+        JOIN projects_project p ON p.id = s.project_id
+        WHERE c.kind IN """ + _AUTHORITY_CLOCKS + """ AND c.state IN ('running', 'expired')
+          AND c.due_on BETWEEN %(start)s AND %(end)s""",
+    "applicant_response_due": """
+        SELECT c.id AS target_id, c.due_on AS due, p.client_id, p.project_manager_id AS pm_id,
+               NULL::bigint AS owner_id, true AS client_task,
+               jsonb_build_object('item', %(clock_labels)s::jsonb -> c.kind, 'project', p.code) AS params,
+               '/projects/' || p.id || '/' AS url
+        FROM milestones_reviewclock c JOIN milestones_submission s ON s.id = c.submission_id
+        JOIN projects_project p ON p.id = s.project_id
+        WHERE c.kind = 'applicant_response' AND c.state = 'running' AND c.due_on BETWEEN %(start)s AND %(end)s""",
+}
+
+# Still open with this date? (what the cancel step keeps)
+SWEEP_STILL_DUE = {
+    "milestone_due": """SELECT 1 FROM milestones_milestone m JOIN projects_project p ON p.id = m.project_id
+        WHERE m.id = r.target_id AND m.due_date = r.due_date AND """ + _OPEN_MILESTONE + " AND p.status = 'active'",
+    "test_order_due": """SELECT 1 FROM labtests_testorder o
+        WHERE o.id = r.target_id AND o.due_date = r.due_date AND """ + _OPEN_ORDER,
+    "sample_disposition_due": """SELECT 1 FROM labtests_testorder o
+        WHERE o.id = r.target_id AND o.disposition_due = r.due_date""",
+    "review_clock_due": """SELECT 1 FROM milestones_reviewclock c WHERE c.id = r.target_id AND c.due_on = r.due_date
+        AND c.kind IN """ + _AUTHORITY_CLOCKS + " AND c.state IN ('running', 'expired')",
+    "applicant_response_due": """SELECT 1 FROM milestones_reviewclock c WHERE c.id = r.target_id
+        AND c.due_on = r.due_date AND c.kind = 'applicant_response' AND c.state = 'running'""",
+}
+
+# fmt: on
+
+SWEEP_CANCEL = """UPDATE notifications_reminder r SET status = 'cancelled',
+    error = 'the item''s date moved, or it is done or paused'
+    WHERE r.kind = %(kind)s AND r.status = 'pending' AND NOT EXISTS ({still_due})"""
+
+# One rule: the offset due today for each item, one row per recipient (the escalation wins over a plain reminder
+# at the same offset), active people only, muted kinds dropped unless escalated, digest readers marked.
+SWEEP_INSERT = """
+WITH item AS ({items}),
+planned AS (
+    SELECT item.*, item.due - %(today)s::date AS days_until,
+           CASE WHEN item.due >= %(today)s::date
+                     THEN (SELECT min(o) FROM unnest(%(offsets)s::int[]) o WHERE o >= item.due - %(today)s::date)
+                WHEN %(today)s::date - item.due > %(overdue_limit)s THEN NULL
+                WHEN %(repeat)s > 0 AND %(today)s::date - item.due >= %(repeat)s
+                     THEN -((%(today)s::date - item.due) / %(repeat)s) * %(repeat)s
+                WHEN %(zero_allowed)s THEN 0 END AS "offset"
+    FROM item
+),
+role_group AS (
+    SELECT g.name, ug.user_id FROM auth_group g JOIN accounts_user_groups ug ON ug.group_id = g.id
+    WHERE g.name IN ('lab_manager', 'admin')
+),
+recipient AS (
+    SELECT target_id, due, "offset", owner_id AS user_id, false AS escalated, params, url, client_id
+      FROM planned WHERE "offset" IS NOT NULL AND %(to_owner)s
+    UNION ALL
+    SELECT target_id, due, "offset", pm_id, false, params, url, client_id
+      FROM planned WHERE "offset" IS NOT NULL AND %(to_pm)s
+    UNION ALL
+    SELECT target_id, due, "offset", rg.user_id, false, params, url, client_id
+      FROM planned JOIN role_group rg ON rg.name = 'lab_manager' WHERE "offset" IS NOT NULL AND %(to_lab_managers)s
+    UNION ALL
+    SELECT target_id, due, "offset", cm.user_id, false, params, url, planned.client_id
+      FROM planned JOIN clients_clientmembership cm ON cm.client_id = planned.client_id
+      WHERE "offset" IS NOT NULL AND planned.client_task AND %(to_client_contacts)s
+    UNION ALL
+    SELECT target_id, due, -%(escalate_after)s, pm_id, true, params, url, client_id
+      FROM planned WHERE %(escalate_after)s > 0 AND -days_until >= %(escalate_after)s AND NOT params ? 'chase'
+    UNION ALL
+    SELECT target_id, due, -%(escalate_after)s, rg.user_id, true, params, url, client_id
+      FROM planned JOIN role_group rg ON rg.name = %(escalate_to)s
+      WHERE %(escalate_after)s > 0 AND -days_until >= %(escalate_after)s AND NOT params ? 'chase'
+),
+chosen AS (
+    SELECT DISTINCT ON (target_id, "offset", user_id) *
+    FROM recipient WHERE user_id IS NOT NULL
+    ORDER BY target_id, "offset", user_id, escalated DESC
+)
+INSERT INTO notifications_reminder (rule_id, kind, target_id, due_date, "offset", recipient_id, escalated, digest,
+                                    params, url, status, message_id, error, attempts, created_at, updated_at)
+SELECT %(rule)s, %(kind)s, c.target_id, c.due, c."offset", c.user_id, c.escalated,
+       COALESCE(u.notification_preferences ->> 'email', '') = 'digest', c.params,
+       CASE WHEN NOT c.escalated AND EXISTS (SELECT 1 FROM clients_clientmembership cm
+                                             WHERE cm.user_id = c.user_id AND cm.client_id = c.client_id)
+            THEN '/portal/requests/' ELSE c.url END,
+       'pending', '', '', 0, %(now)s, %(now)s
+FROM chosen c JOIN accounts_user u ON u.id = c.user_id AND u.is_active
+WHERE c.escalated OR NOT COALESCE(jsonb_typeof(u.notification_preferences -> 'muted_kinds') = 'array'
+                                   AND u.notification_preferences -> 'muted_kinds' ? %(kind)s, false)
+ON CONFLICT DO NOTHING
+"""
+
+SWEEP_DIGEST_NOTIFICATIONS = """
+WITH due AS (
+    UPDATE notifications_reminder SET notified_at = %(now)s
+    WHERE status = 'pending' AND digest AND notified_at IS NULL
+    RETURNING recipient_id, escalated, params, kind, due_date, url
+)
+INSERT INTO notifications_notification (user_id, event, params, url, read_at, email_status, created_at, updated_at)
+SELECT recipient_id, CASE WHEN escalated THEN 'reminder.escalated' ELSE 'reminder.due' END,
+       params || jsonb_build_object('kind', kind, 'due', due_date::text, 'offset', due_date - %(today)s::date),
+       url, NULL, '', %(now)s, %(now)s
+FROM due
+"""
+
+SWEEP_CLAIM = """
+WITH batch AS MATERIALIZED (
+    SELECT id, recipient_id FROM notifications_reminder
+    WHERE status = 'pending' AND NOT digest ORDER BY id LIMIT %(batch)s FOR UPDATE SKIP LOCKED
+), mail AS MATERIALIZED (
+    SELECT recipient_id, '<reminders.' || min(id) || '.'
+           || left(encode(sha256(convert_to(string_agg(id::text, ',' ORDER BY id), 'UTF8')), 'hex'), 20)
+           || '@' || %(domain)s || '>' AS message_id
+    FROM batch GROUP BY recipient_id
+)
+UPDATE notifications_reminder r SET status = 'claimed', claimed_at = %(now)s, message_id = mail.message_id
+FROM batch JOIN mail USING (recipient_id) WHERE r.id = batch.id
+"""
+
+
+def sweep_floor(cursor, *, today, now, rules, clock_labels: str, batch: int, domain: str) -> None:
+    """The sweep's work by hand. ``rules``: the active rules as dicts (kind, offsets, overdue_limit_days,
+    overdue_repeat_days, escalate_after_days, recipient_roles, id); ``clock_labels``: JSON, clock kind →
+    {"zh", "en"}."""
+    from datetime import timedelta
+
+    for kind, still_due in SWEEP_STILL_DUE.items():
+        cursor.execute(SWEEP_CANCEL.format(still_due=still_due), {"kind": kind})
+    for rule in rules:
+        offsets = rule["offsets"]
+        roles = set(rule["recipient_roles"])
+        start = today - timedelta(days=rule["overdue_limit_days"])
+        end = today + timedelta(days=max([*offsets, 0]))
+        cursor.execute(SWEEP_INSERT.format(items=SWEEP_ITEMS[rule["kind"]]), {
+            "today": today, "start": start, "end": end, "now": now, "rule": rule["id"], "kind": rule["kind"],
+            "offsets": list(offsets), "overdue_limit": rule["overdue_limit_days"],
+            "repeat": rule["overdue_repeat_days"] or 0, "zero_allowed": 0 in offsets or not offsets,
+            "to_owner": "owner" in roles, "to_pm": "project_manager" in roles,
+            "to_lab_managers": "lab_manager" in roles, "to_client_contacts": "client_contacts" in roles,
+            "escalate_after": rule["escalate_after_days"] or 0,
+            "escalate_to": "lab_manager" if rule["kind"] in ("test_order_due", "sample_disposition_due") else "admin",
+            "clock_labels": clock_labels,
+        })  # fmt: skip
+    cursor.execute(SWEEP_DIGEST_NOTIFICATIONS, {"now": now, "today": today})
+    while True:
+        cursor.execute(SWEEP_CLAIM, {"batch": batch, "domain": domain, "now": now})
+        if cursor.rowcount == 0:
+            break

@@ -153,12 +153,12 @@ def populate_extras() -> None:
     )  # fmt: skip
 
 
-def vacuum_analyze() -> None:
+def vacuum_analyze(tables: tuple[str, ...] | None = None) -> None:
     """Fresh bulk inserts leave no statistics and no visibility map: plans and counts would be those of a
     database nobody runs. Vacuum and analyse the tables the benchmark reads (quick when there is nothing to do)."""
     from django.db import connection
 
-    tables = ("projects_project", "projects_project_devices", "clients_client", "accounts_user",
+    tables = tables or ("projects_project", "projects_project_devices", "clients_client", "accounts_user",
               "milestones_milestone", "milestones_reviewclock", "milestones_submission", "labtests_testorder",
               "notifications_reminder", "knox_authtoken")  # fmt: skip
     with connection.cursor() as cursor:
@@ -301,6 +301,98 @@ def agree(label: str, answer, floor_answer) -> None:
     sys.exit(f"{label}: the floor answers another document — {envelope or ''} {detail}")
 
 
+SWEEP_RUNS = int(os.environ.get("BENCH_SWEEP_RUNS", 3))
+
+
+def sweep_state() -> dict:
+    """What a sweep leaves behind, comparable between two runs (ids, claim times and Message-IDs aside): every
+    reminder's row, how many e-mails were claimed, how many in-app notifications the digest readers got."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT rule_id, kind, target_id, due_date, "offset", recipient_id, escalated, digest,
+                                 params::text, url, status, notified_at IS NOT NULL
+                          FROM notifications_reminder ORDER BY 1, 3, 4, 5, 6""")
+        reminders = cursor.fetchall()
+        cursor.execute("SELECT count(DISTINCT message_id) FROM notifications_reminder WHERE message_id <> ''")
+        mails = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM notifications_notification WHERE event LIKE 'reminder.%%'")
+        notes = cursor.fetchone()[0]
+    return {"reminders": reminders, "mails": mails, "notifications": notes}
+
+
+def sweep_reset() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM notifications_notification WHERE event LIKE 'reminder.%%'")
+        cursor.execute("DELETE FROM notifications_reminder")
+    vacuum_analyze(("notifications_reminder", "notifications_notification"))
+
+
+def sweep_floor_runner():
+    """The sweep's floor (``bench_floors.sweep_floor``) with today's rules, in one transaction."""
+    from bench_floors import sweep_floor
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    from core import clock
+    from milestones.choices import ClockKind
+    from notifications.messages import bilingual
+    from notifications.models import ReminderRule
+    from notifications.reminders import REMINDER_KINDS
+
+    fields = ("id", "kind", "offsets", "overdue_limit_days", "overdue_repeat_days", "escalate_after_days",
+              "recipient_roles")  # fmt: skip
+    rules = list(ReminderRule.objects.filter(active=True, kind__in=list(REMINDER_KINDS)).values(*fields))
+    labels = json.dumps({kind: bilingual(ClockKind(kind).label) for kind in ClockKind.values})
+
+    def run():
+        with transaction.atomic(), connection.cursor() as cursor:
+            sweep_floor(cursor, today=clock.today(), now=clock.now(), rules=rules, clock_labels=labels,
+                        batch=settings.REMINDER_BATCH_SIZE, domain=settings.EMAIL_MESSAGE_ID_DOMAIN)  # fmt: skip
+
+    return run
+
+
+def sweep_against_floor() -> list[dict]:
+    """The sweep's first run (no reminder yet) and its steady state (a re-run that finds nothing new), each
+    interleaved with its floor; the two must leave the same reminders behind."""
+    from notifications.services import reminders_sweep
+
+    floor = sweep_floor_runner()
+    firsts, floor_firsts, queries, created = [], [], None, 0
+    for n in range(SWEEP_RUNS):
+        order = [("floor", floor), ("sweep", reminders_sweep)]
+        states = {}
+        for name, fn in order if n % 2 == 0 else reversed(order):
+            sweep_reset()
+            if name == "sweep" and queries is None:
+                with QueryCounter() as counter:
+                    ms, result = timed(fn)
+                queries, created = counter.count, result["created"]
+            else:
+                ms, _result = timed(fn)
+            (firsts if name == "sweep" else floor_firsts).append(ms)
+            if n == 0:
+                states[name] = sweep_state()
+        if n == 0 and states["sweep"] != states["floor"]:
+            a, b = states["sweep"], states["floor"]
+            only = sorted(set(a["reminders"]) ^ set(b["reminders"]))[:5]
+            sys.exit(f"sweep: the floor leaves another state — mails {a['mails']} / {b['mails']}, notifications "
+                     f"{a['notifications']} / {b['notifications']}, {len(a['reminders'])} / {len(b['reminders'])} "
+                     f"reminders; first differing rows: {only}")  # fmt: skip
+    # the last run left a full table behind: from here on, both find nothing new
+    steady, floor_steady = interleaved(reminders_sweep, floor, runs=5)
+    first, floor_first = statistics.median(firsts), statistics.median(floor_firsts)
+    return [
+        {"request": f"reminder sweep, first run ({created} reminders)", "ms": round(first, 1),
+         "floor_ms": round(floor_first, 1), "ratio": round(first / floor_first, 2), "queries": queries},
+        {"request": "reminder sweep, steady state", "ms": round(steady, 1), "floor_ms": round(floor_steady, 1),
+         "ratio": round(steady / floor_steady, 2), "queries": None},
+    ]  # fmt: skip
+
+
 def main() -> None:
     import django
 
@@ -323,8 +415,6 @@ def main() -> None:
     from core import clock
     from labtests.models import TestOrder
     from milestones.models import Milestone
-    from notifications.models import Reminder
-    from notifications.services import reminders_sweep
     from projects.models import Project
 
     pm = User.objects.get(username="bench_pm")
@@ -379,15 +469,8 @@ def main() -> None:
 
     import resource
 
-    Reminder.objects.all().delete()
-    with QueryCounter() as counter:
-        first_ms, first = timed(reminders_sweep)
+    rows += sweep_against_floor()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    rows.append({"request": f"reminder sweep, first run ({first['created']} reminders created)",
-                 "ms": round(first_ms, 1), "floor_ms": None, "ratio": None, "queries": counter.count})  # fmt: skip
-    steady = [timed(reminders_sweep)[0] for _ in range(5)]
-    rows.append({"request": "reminder sweep, steady state", "ms": round(statistics.median(steady), 1),
-                 "floor_ms": None, "ratio": None, "queries": None})  # fmt: skip
     rows.append({"request": "benchmark process peak RSS after the sweep (MB)", "ms": peak_mb, "floor_ms": None,
                  "ratio": None, "queries": None, "unit": "MB"})  # fmt: skip
 
