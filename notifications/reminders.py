@@ -1,16 +1,32 @@
 """The registry of reminder kinds: what a ``ReminderRule`` can watch.
 
-Each kind knows, in one query, which of its items fall due in a date window (``due_items``) and which items are
-still open with a given date (``open_items``, used to cancel reminders of moved or finished items). The sweep
-(``notifications.services.reminders_sweep``) only talks to this interface, so a new kind — certificate expiry,
-when certificates exist — is one ``register(...)`` call and no change to the sweep.
+Each kind declares two queries: its open items (``open_items``: ``due`` is their date, ``pk`` their id — used to
+cancel reminders of moved or finished items) and how one of them reads as a reminder's subject (``columns``: SQL
+expressions for its client, project manager, owner, whether it is the client's to do, the message's parameters
+and the link). The sweep (``notifications.services.reminders_create``) embeds ``selection()`` — one SQL query —
+in a single ``INSERT … SELECT`` per rule, so a new kind — certificate expiry, when certificates exist — is one
+``register(...)`` call and no change to the sweep (issue 19).
 """
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import F, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    CharField,
+    Expression,
+    ExpressionWrapper,
+    F,
+    Func,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat, JSONObject, NullIf
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
@@ -31,6 +47,9 @@ from .messages import bilingual
 
 CLIENT_LINK = "/portal/requests/"  # where client users' reminders point: their requests, never a staff page
 
+# The columns every kind's ``selection()`` returns beside ``due``, named apart from any model field.
+ITEM_COLUMNS = ("item_id", "item_client", "item_manager", "item_owner", "item_client_task", "item_params", "item_url")
+
 
 @dataclass(frozen=True)
 class DueItem:
@@ -45,32 +64,64 @@ class DueItem:
     params: dict = field(default_factory=dict)
     url: str = ""
 
+    @classmethod
+    def from_row(cls, row: dict) -> "DueItem":
+        return cls(
+            target_id=row["item_id"], due_date=row["due"], client_id=row["item_client"],
+            project_manager_id=row["item_manager"], owner_id=row["item_owner"],
+            client_task=bool(row["item_client_task"]), params=row["item_params"], url=row["item_url"],
+        )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class ReminderKind:
     code: str
     label: object
     open_items: Callable[[], QuerySet]  # open items; ``due`` is their date, ``pk`` their id
-    describe: Callable[[dict], DueItem]  # one row of ``open_items().values(*fields)`` → DueItem
-    fields: tuple[str, ...]
+    columns: Callable[[], dict[str, Expression]]  # ITEM_COLUMNS but ``item_id``, as expressions on ``open_items``
     escalate_to: str  # the role group SPEC §5 escalates to, beside the project's PM
 
+    def selection(self, start: date, end: date) -> QuerySet:
+        """The items falling due in ``[start, end]`` as rows of ``due`` and ``ITEM_COLUMNS``: one query, which
+        the sweep runs inside its ``INSERT … SELECT`` (PostgreSQL) or reads (elsewhere)."""
+        return (
+            self.open_items()
+            .filter(due__range=(start, end))
+            .values("due", item_id=F("pk"), **self.columns())
+            .order_by()
+        )
+
     def due_items(self, start: date, end: date) -> list[DueItem]:
-        rows = self.open_items().filter(due__range=(start, end)).values(*self.fields)
-        return [self.describe(row) for row in rows]
+        return [DueItem.from_row(row) for row in self.selection(start, end)]
 
     def due_item_chunks(self, start: date, end: date, size: int = 10_000) -> Iterator[list[DueItem]]:
-        """``due_items`` a few thousand at a time (one query, read through a server-side cursor), so a sweep
-        over a million milestones holds one chunk's reminders in memory, not all of them."""
-        rows = self.open_items().filter(due__range=(start, end)).values(*self.fields).iterator(chunk_size=size)
+        """``due_items`` a few thousand at a time (one query, read through a server-side cursor)."""
         chunk: list[DueItem] = []
-        for row in rows:
-            chunk.append(self.describe(row))
+        for row in self.selection(start, end).iterator(chunk_size=size):
+            chunk.append(DueItem.from_row(row))
             if len(chunk) == size:
                 yield chunk
                 chunk = []
         if chunk:
             yield chunk
+
+
+class JSONTrue(Func):
+    """JSON ``true`` inside a ``JSONObject`` (a boolean parameter would be 1 on SQLite)."""
+
+    template = "true"
+    output_field = BooleanField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "json('true')", []
+
+
+def _link(*parts) -> Concat:
+    return Concat(*[Value(p) if isinstance(p, str) else p for p in parts], output_field=CharField())
+
+
+def _when(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
 REMINDER_KINDS: dict[str, ReminderKind] = {}
@@ -85,15 +136,6 @@ def kind_choices() -> list[tuple[str, str]]:
     return [(code, kind.label) for code, kind in REMINDER_KINDS.items()]
 
 
-def _chase(authority: bool) -> dict:
-    """The authority's own items past their date are worded “authority overdue: chase”, not as our lateness."""
-    return {"chase": True} if authority else {}
-
-
-def _names(row: dict) -> dict:
-    return {"zh": row["name_zh"] or row["name_en"], "en": row["name_en"] or row["name_zh"]}
-
-
 # --- milestones --------------------------------------------------------------------------------------------------
 
 
@@ -103,48 +145,37 @@ def _open_milestones() -> QuerySet:
     ).annotate(due=F("due_date"))
 
 
-def _describe_milestone(row: dict) -> DueItem:
-    return DueItem(
-        target_id=row["id"],
-        due_date=row["due"],
-        client_id=row["project__client_id"],
-        project_manager_id=row["project__project_manager_id"],
-        owner_id=row["owner_id"],
-        # the client's to do while it is theirs: once answered, it waits for the PM (who is reminded instead)
-        client_task=row["responsible"] == Responsible.CLIENT
-        and row["client_visible"]
-        and row["status"] != MilestoneStatus.AWAITING_ACCEPTANCE,
-        params={
-            "item": _names(row),
-            "project": row["project__code"],
-            **_chase(row["responsible"] == Responsible.AUTHORITY),
-        },
-        url=f"/projects/{row['project_id']}/",
+def _names() -> JSONObject:
+    return JSONObject(
+        zh=Coalesce(NullIf(F("name_zh"), Value("")), F("name_en")),
+        en=Coalesce(NullIf(F("name_en"), Value("")), F("name_zh")),
     )
 
 
-_MILESTONE_FIELDS = (
-    "id",
-    "due",
-    "status",
-    "project_id",
-    "project__code",
-    "project__client_id",
-    "project__project_manager_id",
-    "owner_id",
-    "responsible",
-    "client_visible",
-    "name_zh",
-    "name_en",
-)
+def _milestone_columns() -> dict:
+    def params(**chase) -> JSONObject:
+        return JSONObject(item=_names(), project=F("project__code"), **chase)
+
+    return {
+        "item_client": F("project__client_id"),
+        "item_manager": F("project__project_manager_id"),
+        "item_owner": F("owner_id"),
+        # the client's to do while it is theirs: once answered, it waits for the PM (who is reminded instead)
+        "item_client_task": _when(
+            Q(responsible=Responsible.CLIENT, client_visible=True) & ~Q(status=MilestoneStatus.AWAITING_ACCEPTANCE)
+        ),
+        # the authority's own items past their date are worded “authority overdue: chase”, not as our lateness
+        "item_params": Case(When(responsible=Responsible.AUTHORITY, then=params(chase=JSONTrue())), default=params()),
+        "item_url": _link("/projects/", F("project_id"), "/"),
+    }
+
 
 register(
     ReminderKind(
         code="milestone_due",
         label=_("Milestone due dates"),
         open_items=_open_milestones,
-        describe=_describe_milestone,
-        fields=_MILESTONE_FIELDS,
+        columns=_milestone_columns,
         escalate_to=Role.ADMIN,
     )
 )
@@ -166,34 +197,29 @@ def _open_orders() -> QuerySet:
     return TestOrder.objects.filter(status__in=OPEN_ORDER_STATUSES, due_date__isnull=False).annotate(due=F("due_date"))
 
 
-def _describe_order_row(*, owner: str | None, anchor: str = "") -> Callable[[dict], DueItem]:
-    """A test order's row as the sweep sees it (its due date or its samples' disposition date): reminded to the
-    requester (``owner``: the row's field, or nobody) and the lab; never a client task."""
+def _order_columns(*, owner: str | None, anchor: str = "") -> Callable[[], dict]:
+    """A test order as the sweep sees it (its due date or its samples' disposition date): reminded to the
+    requester (``owner``: the field, or nobody) and the lab; never a client task."""
 
-    def describe(row: dict) -> DueItem:
-        return DueItem(
-            target_id=row["id"],
-            due_date=row["due"],
-            client_id=row["client_id"],
-            project_manager_id=row["project__project_manager_id"],
-            owner_id=row[owner] if owner else None,
-            client_task=False,
-            params={"item": row["number"], "project": row["project__code"]},
-            url=f"/lab/orders/{row['id']}/{anchor}",
-        )
+    def columns() -> dict:
+        return {
+            "item_client": F("client_id"),
+            "item_manager": F("project__project_manager_id"),
+            "item_owner": F(owner) if owner else Value(None, output_field=BigIntegerField()),
+            "item_client_task": Value(False),
+            "item_params": JSONObject(item=F("number"), project=F("project__code")),
+            "item_url": _link("/lab/orders/", F("pk"), f"/{anchor}"),
+        }
 
-    return describe
+    return columns
 
-
-_ORDER_FIELDS = ("id", "due", "number", "client_id", "project__code", "project__project_manager_id")
 
 register(
     ReminderKind(
         code="test_order_due",
         label=_("Test order due dates"),
         open_items=_open_orders,
-        describe=_describe_order_row(owner="requested_by_id"),
-        fields=(*_ORDER_FIELDS, "requested_by_id"),
+        columns=_order_columns(owner="requested_by_id"),
         escalate_to=Role.LAB_MANAGER,
     )
 )
@@ -212,8 +238,7 @@ register(
         code="sample_disposition_due",
         label=_("Samples to return or dispose of"),
         open_items=_orders_with_samples_kept,
-        describe=_describe_order_row(owner=None, anchor="#samples"),
-        fields=_ORDER_FIELDS,
+        columns=_order_columns(owner=None, anchor="#samples"),
         escalate_to=Role.LAB_MANAGER,
     )
 )
@@ -235,43 +260,32 @@ def _running_clocks(*kinds: str, while_expired: bool = False) -> Callable[[], Qu
     return open_items
 
 
-def _describe_clock(client_task: bool) -> Callable[[dict], DueItem]:
-    def describe(row: dict) -> DueItem:
-        return DueItem(
-            target_id=row["id"],
-            due_date=row["due"],
-            client_id=row["submission__project__client_id"],
-            project_manager_id=row["submission__project__project_manager_id"],
-            owner_id=None,
-            client_task=client_task,
-            params={
-                "item": bilingual(ClockKind(row["kind"]).label),
-                "project": row["submission__project__code"],
-                **_chase(row["kind"] in AUTHORITY_CLOCK_KINDS),
-            },
-            url=f"/projects/{row['submission__project_id']}/",
-        )
+def _clock_columns(client_task: bool) -> Callable[[], dict]:
+    def columns() -> dict:
+        # the clock's kind in both languages, as the messages store it (translated when the sweep runs)
+        label = Case(
+            *[When(kind=kind, then=JSONObject(**{lang: Value(text) for lang, text in bilingual(kind.label).items()}))
+              for kind in ClockKind],
+        )  # fmt: skip
+        authority = {"chase": JSONTrue()} if not client_task else {}  # the authority's clocks: chase when late
+        return {
+            "item_client": F("submission__project__client_id"),
+            "item_manager": F("submission__project__project_manager_id"),
+            "item_owner": Value(None, output_field=BigIntegerField()),
+            "item_client_task": Value(client_task),
+            "item_params": JSONObject(item=label, project=F("submission__project__code"), **authority),
+            "item_url": _link("/projects/", F("submission__project_id"), "/"),
+        }
 
-    return describe
+    return columns
 
-
-_CLOCK_FIELDS = (
-    "id",
-    "due",
-    "kind",
-    "submission__project_id",
-    "submission__project__code",
-    "submission__project__client_id",
-    "submission__project__project_manager_id",
-)
 
 register(
     ReminderKind(
         code="review_clock_due",
         label=_("Review clocks running out"),
         open_items=_running_clocks(*AUTHORITY_CLOCK_KINDS, while_expired=True),
-        describe=_describe_clock(client_task=False),
-        fields=_CLOCK_FIELDS,
+        columns=_clock_columns(client_task=False),
         escalate_to=Role.ADMIN,
     )
 )
@@ -281,8 +295,7 @@ register(
         code="applicant_response_due",
         label=_("Applicant-response windows expiring"),
         open_items=_running_clocks(ClockKind.APPLICANT_RESPONSE),
-        describe=_describe_clock(client_task=True),
-        fields=_CLOCK_FIELDS,
+        columns=_clock_columns(client_task=True),
         escalate_to=Role.ADMIN,
     )
 )

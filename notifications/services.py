@@ -204,6 +204,7 @@ def _escalation_recipients(kind: ReminderKind, item: DueItem, audience: _Audienc
 
 
 def _link_for(recipient_id: int, item: DueItem, audience: _Audience) -> str:
+    """A client user's reminder points to their portal, never to a staff page."""
     return CLIENT_LINK if recipient_id in audience.client_users.get(item.client_id, ()) else item.url
 
 
@@ -218,18 +219,10 @@ class _Planned(NamedTuple):
     digest: bool = False
 
 
-_REMINDER_COLUMNS = (
-    "rule_id", "kind", "target_id", "due_date", "offset", "recipient_id", "escalated", "digest", "params", "url",
-    "status", "message_id", "error", "attempts", "created_at", "updated_at",
-)  # fmt: skip
-
-
 def _planned_reminders(
     rule: ReminderRule, kind: ReminderKind, items: list[DueItem], today: date, groups: dict[str, set[int]]
 ) -> list[_Planned]:
-    needs_clients = RecipientRole.CLIENT_CONTACTS in rule.recipient_roles
-    client_ids = {item.client_id for item in items if item.client_task} if needs_clients else set()
-    audience = _Audience(groups=groups, client_users=_client_users(client_ids))
+    audience = _Audience(groups=groups, client_users=_client_users({item.client_id for item in items}))
     planned: dict[tuple[int, int, int], _Planned] = {}
     for item in items:
         days_until = (item.due_date - today).days
@@ -287,53 +280,40 @@ def reminders_cancel_stale() -> int:
 
 
 def reminders_create(*, today: date | None = None) -> int:
-    """Insert the reminders due today for every active rule — set-based: per rule one query for the items, two
-    for the people, one for what exists, and one multi-row insert that ignores rows the unique constraint already
-    holds (a concurrent sweep's). Planned reminders are plain tuples: no model instance is built, not even for the
-    new rows (issue 19). Returns how many this sweep tried to insert."""
+    """Insert the reminders due today for every active rule; returns how many were inserted.
+
+    On PostgreSQL each rule is one ``INSERT … SELECT … ON CONFLICT DO NOTHING``: the kind's items (its
+    ``selection()`` from the registry), the offset due today, the recipients and their preferences all joined
+    in SQL — no row comes back to Python (issue 19). The unique constraint settles concurrent sweeps. Elsewhere
+    (SQLite, ``make run``) the same rule is planned in Python, a chunk of items at a time."""
     today = today or clock.today()
     created = 0
-    groups = _role_groups()
+    groups = None if connection.vendor == "postgresql" else _role_groups()
     for rule in ReminderRule.objects.filter(active=True, kind__in=list(REMINDER_KINDS)):
         kind = REMINDER_KINDS[rule.kind]
-        horizon = max([*rule.offsets, 0])
-        window = (today - timedelta(days=rule.overdue_limit_days), today + timedelta(days=horizon))
-        for items in kind.due_item_chunks(*window):  # a chunk at a time: memory stays flat at a million items
-            planned = _without_existing(rule, _planned_reminders(rule, kind, items, today, groups))
-            fresh = _apply_preferences(rule.kind, planned)
-            _insert_reminders(rule, fresh)
-            created += len(fresh)
+        window = (today - timedelta(days=rule.overdue_limit_days), today + timedelta(days=max([*rule.offsets, 0])))
+        if groups is None:
+            created += _create_in_sql(rule, kind, window, today)
+        else:
+            created += _create_in_python(rule, kind, window, today, groups)
     return created
 
 
-def _insert_reminders(rule: ReminderRule, rows: list[_Planned]) -> None:
-    """One multi-row ``INSERT … ON CONFLICT DO NOTHING`` per thousand rows on PostgreSQL; ``bulk_create`` (the
-    same, through model instances) elsewhere."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
+def _create_in_python(rule: ReminderRule, kind: ReminderKind, window, today: date, groups) -> int:
+    created = 0
+    for items in kind.due_item_chunks(*window):  # a chunk at a time: memory stays flat however many items
+        planned = _without_existing(rule, _planned_reminders(rule, kind, items, today, groups))
+        fresh = _apply_preferences(rule.kind, planned)
         Reminder.objects.bulk_create(
-            [Reminder(rule=rule, kind=rule.kind, **row._asdict()) for row in rows], ignore_conflicts=True,
+            [Reminder(rule=rule, kind=rule.kind, **row._asdict()) for row in fresh], ignore_conflicts=True,
             batch_size=1000,
         )  # fmt: skip
-        return
-    from psycopg2.extras import Json, execute_values
-
-    now = clock.now()
-    values = [
-        (rule.pk, rule.kind, r.target_id, r.due_date, r.offset, r.recipient_id, r.escalated, r.digest, Json(r.params),
-         r.url, ReminderStatus.PENDING, "", "", 0, now, now)
-        for r in rows
-    ]  # fmt: skip
-    columns = ", ".join(f'"{c}"' for c in _REMINDER_COLUMNS)
-    sql = f"INSERT INTO {Reminder._meta.db_table} ({columns}) VALUES %s ON CONFLICT DO NOTHING"
-    with connection.cursor() as cursor:
-        execute_values(cursor.cursor, sql, values, page_size=1000)
+        created += len(fresh)
+    return created
 
 
 def _without_existing(rule: ReminderRule, planned: list[_Planned]) -> list[_Planned]:
-    """Leave out what earlier sweeps already inserted (one query on the unique index), so a sweep's work is the
-    new reminders only; the unique constraint still settles races between concurrent sweeps."""
+    """Leave out what earlier sweeps already inserted (one query on the unique index)."""
     if not planned:
         return []
     existing = set(
@@ -342,6 +322,113 @@ def _without_existing(rule: ReminderRule, planned: list[_Planned]) -> list[_Plan
         ).values_list("target_id", "due_date", "offset", "recipient_id")
     )
     return [r for r in planned if (r.target_id, r.due_date, r.offset, r.recipient_id) not in existing]
+
+
+# The rule's statement. ``{items}``: the kind's selection (``due`` and ``ITEM_COLUMNS``); ``{recipients}``: one
+# branch per recipient role of the rule (and the escalation's). The offset is ``reminder_offset`` in SQL. The
+# escalation wins over a plain reminder to the same person at the same offset; inactive people get nothing; a
+# muted kind is dropped unless escalated; digest readers' rows are marked; client users' links go to the portal.
+_RULE_SQL = """
+WITH item AS ({items}),
+planned AS (
+    SELECT item.*, %(today)s::date - item.due AS late,
+           CASE WHEN item.due >= %(today)s::date
+                     THEN (SELECT min(o) FROM unnest(%(offsets)s::int[]) o WHERE o >= item.due - %(today)s::date)
+                WHEN %(today)s::date - item.due > %(overdue_limit)s THEN NULL
+                WHEN %(repeat)s > 0 AND %(today)s::date - item.due >= %(repeat)s
+                     THEN -((%(today)s::date - item.due) / %(repeat)s) * %(repeat)s
+                WHEN %(zero_allowed)s THEN 0 END AS "offset"
+    FROM item
+),
+recipient AS ({recipients}),
+chosen AS (
+    SELECT DISTINCT ON (item_id, "offset", user_id) * FROM recipient WHERE user_id IS NOT NULL
+    ORDER BY item_id, "offset", user_id, escalated DESC
+)
+INSERT INTO {reminder} ({columns})
+SELECT %(rule)s, %(kind)s, c.item_id, c.due, c."offset", c.user_id, c.escalated,
+       COALESCE(u.notification_preferences ->> 'email', '') = %(digest)s, c.item_params,
+       CASE WHEN NOT c.escalated AND EXISTS (SELECT 1 FROM {membership} m
+                                             WHERE m.user_id = c.user_id AND m.client_id = c.item_client)
+            THEN %(client_link)s ELSE c.item_url END,
+       %(pending)s, '', '', 0, %(now)s, %(now)s
+FROM chosen c JOIN {user} u ON u.id = c.user_id AND u.is_active
+WHERE c.escalated OR NOT COALESCE(jsonb_typeof(u.notification_preferences -> 'muted_kinds') = 'array'
+                                  AND u.notification_preferences -> 'muted_kinds' ? %(kind)s, false)
+ON CONFLICT DO NOTHING
+"""
+
+_REMINDER_COLUMNS = (
+    "rule_id", "kind", "target_id", "due_date", "offset", "recipient_id", "escalated", "digest", "params", "url",
+    "status", "message_id", "error", "attempts", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def _recipient_branches(rule: ReminderRule) -> list[str]:
+    """One ``SELECT`` per kind of recipient the rule names (``_recipients`` and ``_escalation_recipients`` in
+    SQL): rows of item, due, offset, user, escalated, params, link, client."""
+    from django.contrib.auth.models import Group
+
+    from accounts.models import User
+
+    members = (
+        f"SELECT ug.user_id FROM {User.groups.through._meta.db_table} ug "
+        f"JOIN {Group._meta.db_table} g ON g.id = ug.group_id WHERE g.name = %({{group}})s"
+    )
+    row = "item_id, due, {offset}, {user} AS user_id, {escalated} AS escalated, item_params, item_url, item_client"
+    reminded = 'FROM planned WHERE "offset" IS NOT NULL'
+    plain = row.format(offset='"offset"', user="{user}", escalated="false")
+    roles = set(rule.recipient_roles)
+    branches = []
+    if RecipientRole.OWNER in roles:
+        branches.append(f"SELECT {plain.format(user='item_owner')} {reminded}")
+    if RecipientRole.PROJECT_MANAGER in roles:
+        branches.append(f"SELECT {plain.format(user='item_manager')} {reminded}")
+    if RecipientRole.LAB_MANAGER in roles:
+        branches.append(
+            f"SELECT {plain.format(user='g.user_id')} FROM planned, ({members.format(group='lab_managers')}) g "
+            'WHERE "offset" IS NOT NULL'
+        )
+    if RecipientRole.CLIENT_CONTACTS in roles:
+        branches.append(
+            f"SELECT {plain.format(user='m.user_id')} FROM planned "
+            f"JOIN {ClientMembership._meta.db_table} m ON m.client_id = planned.item_client "
+            'WHERE "offset" IS NOT NULL AND planned.item_client_task'
+        )
+    if rule.escalate_after_days:  # the authority's lateness (``chase``) is the PM's to chase, not escalated
+        late = "late >= %(threshold)s AND NOT item_params ? 'chase'"
+        escalation = row.format(offset="-%(threshold)s", user="{user}", escalated="true")
+        branches.append(f"SELECT {escalation.format(user='item_manager')} FROM planned WHERE {late}")
+        branches.append(
+            f"SELECT {escalation.format(user='g.user_id')} FROM planned, "
+            f"({members.format(group='escalate_to')}) g WHERE {late}"
+        )
+    return branches
+
+
+def _create_in_sql(rule: ReminderRule, kind: ReminderKind, window, today: date) -> int:
+    from accounts.models import User
+
+    branches = _recipient_branches(rule)
+    if not branches:
+        return 0
+    with connection.cursor() as cursor:
+        items_sql, items_params = kind.selection(*window).query.sql_with_params()
+        items = cursor.cursor.mogrify(items_sql, items_params).decode().replace("%", "%%")
+        sql = _RULE_SQL.format(
+            items=items, recipients="\nUNION ALL\n".join(branches), reminder=Reminder._meta.db_table,
+            columns=", ".join(f'"{c}"' for c in _REMINDER_COLUMNS), membership=ClientMembership._meta.db_table,
+            user=User._meta.db_table,
+        )  # fmt: skip
+        offsets = [int(o) for o in rule.offsets]
+        cursor.execute(sql, {
+            "today": today, "offsets": offsets, "overdue_limit": rule.overdue_limit_days,
+            "repeat": rule.overdue_repeat_days or 0, "zero_allowed": 0 in offsets or not offsets,
+            "threshold": rule.escalate_after_days or 0, "lab_managers": Role.LAB_MANAGER,
+            "escalate_to": kind.escalate_to, "rule": rule.pk, "kind": rule.kind, "digest": EmailDelivery.DIGEST,
+            "client_link": CLIENT_LINK, "pending": ReminderStatus.PENDING, "now": clock.now(),
+        })  # fmt: skip
+        return cursor.rowcount
 
 
 def _message_id(reminder_ids: list[int]) -> str:
@@ -380,11 +467,11 @@ def reminders_claim(*, digest: bool = False, limit: int | None = None) -> list[s
 
 
 _CLAIM_SQL = """
-WITH batch AS (
+WITH batch AS MATERIALIZED (
     SELECT id, recipient_id FROM {table}
     WHERE status = %(pending)s AND digest = %(digest)s
     ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
-), mail AS (
+), mail AS MATERIALIZED (  -- computed once, not once per row of the batch
     SELECT recipient_id,
            '<reminders.' || min(id) || '.'
            || left(encode(sha256(convert_to(string_agg(id::text, ',' ORDER BY id), 'UTF8')), 'hex'), 20)

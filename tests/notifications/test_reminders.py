@@ -329,43 +329,120 @@ def test_the_unique_constraint_refuses_a_second_reminder_of_the_same_key(project
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_sweeps_racing_past_the_existence_check_leave_one_reminder_per_key(project, pm, owner, monkeypatch):
-    """Two connections both find nothing inserted yet (a barrier holds them right after the check), then both
-    insert: both succeed and each key is there once — the constraint and ``ignore_conflicts`` settle the race."""
+def test_two_sweeps_at_once_leave_one_reminder_per_key(project, pm, owner):
+    """Each rule is one INSERT … SELECT: the first sweep inserts and keeps its transaction open until the second
+    one's INSERT is seen waiting on its rows, then commits; the second then skips every key (ON CONFLICT DO
+    NOTHING) — each key is there once and was inserted once."""
     import threading
+    import time
 
-    from django.db import connection
+    from django.db import connection, transaction
 
     for days in (0, 1, 3):
         make_milestone(project, days=days, owner=owner, name=f"Item {days}")
-    barrier = threading.Barrier(2, timeout=30)
-    checked = services._without_existing
+    inserted, errors = {}, []
+    first_done = threading.Event()
 
-    def check_then_wait(rule, planned):
-        fresh = checked(rule, planned)
-        barrier.wait()
-        return fresh
+    def second_is_waiting() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            return cursor.fetchone()[0] > 0
 
-    monkeypatch.setattr(services, "_without_existing", check_then_wait)
-    results, errors = [], []
-
-    def run():
+    def first():
         try:
-            results.append(services.reminders_create(today=TODAY))
+            with transaction.atomic():
+                inserted["first"] = services.reminders_create(today=TODAY)
+                first_done.set()
+                deadline = time.monotonic() + 30
+                while not second_is_waiting() and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                inserted["second_waited"] = second_is_waiting()
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            first_done.set()
+            connection.close()
+
+    def second():
+        try:
+            first_done.wait(30)
+            inserted["second"] = services.reminders_create(today=TODAY)
         except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert errors == [] and len(results) == 2
-    assert results[0] == results[1] == 6  # each tried every row: the check saw nothing of the other's
+    assert errors == []
+    assert inserted == {"first": 6, "second_waited": True, "second": 0}
     keys = list(Reminder.objects.values_list("rule_id", "target_id", "due_date", "offset", "recipient_id"))
     assert len(keys) == len(set(keys)) == 6  # 3 items × (PM, owner)
+
+
+def test_the_sql_sweep_and_the_python_planning_insert_the_same_reminders(rules, project, pm, owner, client_a):
+    """``make run`` (SQLite) plans each rule in Python, PostgreSQL in one statement: on a world that takes every
+    branch — owner, PM, lab managers, client contacts (and a client user who owns an item: portal link),
+    escalation, the authority chased, a muted kind, a digest reader, an inactive person, clocks and orders —
+    both leave the same rows."""
+    from django.db import transaction
+
+    every_reminder_branch(project, owner)
+
+    def rows():
+        return sorted(
+            Reminder.objects.values_list(
+                "rule_id", "kind", "target_id", "due_date", "offset", "recipient_id", "escalated", "digest", "url"
+            )
+        ), sorted(str(sorted(p.items())) for p in Reminder.objects.values_list("params", flat=True))
+
+    in_sql = services.reminders_create(today=TODAY)
+    sql_rows = rows()
+    assert in_sql == len(sql_rows[0]) > 20
+    Reminder.objects.all().delete()
+    groups = services._role_groups()
+    in_python = 0
+    with transaction.atomic():
+        for rule in ReminderRule.objects.filter(active=True):
+            kind = services.REMINDER_KINDS[rule.kind]
+            window = (TODAY - timedelta(days=rule.overdue_limit_days), TODAY + timedelta(days=max(rule.offsets)))
+            in_python += services._create_in_python(rule, kind, window, TODAY, groups)
+    assert rows() == sql_rows and in_python == in_sql
+    assert {kind for _rule, kind, *_rest in sql_rows[0]} == set(services.REMINDER_KINDS)
+    urls = {url for *_rest, url in sql_rows[0]}
+    assert "/portal/requests/" in urls and any(url.endswith("/#samples") for url in urls)
+
+
+def every_reminder_branch(project, owner):
+    """Items of every kind, people of every kind (see the test above)."""
+    from labtests.models import TestOrder
+    from milestones.models import ReviewClock
+    from milestones.services import pathway_apply
+
+    StaffUserFactory(roles=["admin"], username="boss_r")
+    StaffUserFactory(roles=["lab_manager"], username="labboss_r")
+    StaffUserFactory(roles=["lab_manager"], username="gone_r", is_active=False)
+    muted = StaffUserFactory(roles=["regulatory"], username="muted_r")
+    services.notification_preferences_update(user=muted, muted_kinds=["milestone_due"], email="immediate")
+    services.notification_preferences_update(user=owner, muted_kinds=[], email="digest")
+    alice = ClientUserFactory(client=project.client, username="alice_r")
+    for days in (14, 9, 3, 0, -1, -3, -8, -40):
+        make_milestone(project, days=days, owner=owner, name=f"Ours {days}")
+        make_milestone(project, days=days, owner=muted, name=f"Muted {days}")
+        make_milestone(project, days=days, responsible="client", name=f"Client {days}")
+        make_milestone(project, days=days, responsible="authority", name=f"Authority {days}")
+    make_milestone(project, days=-3, owner=alice, name="Owned by a client user")
+    for n, days in enumerate((7, 0, -2, -5)):
+        TestOrder.objects.create(number=f"T-EQ-{n}", client=project.client, project=project, status="in_testing",
+                                 due_date=TODAY + timedelta(days=days), requested_by=owner,
+                                 disposition_due=TODAY + timedelta(days=days - 14))  # fmt: skip
+    submission = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=date(2026, 1, 5))
+    for kind, days in (("authority_review", -2), ("applicant_response", 3)):
+        clock = submission.clocks.get(kind=kind)
+        ReviewClock.objects.filter(pk=clock.pk).update(state="running", due_on=TODAY + timedelta(days=days))
 
 
 # --- The sweep and delivery, line by line (each test kills mutants `make mutate` found alive) -------------------
