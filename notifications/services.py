@@ -511,7 +511,8 @@ def reminders_sweep(*, today: date | None = None) -> dict:
     Returns the message ids to deliver (the task hands each to a worker)."""
     cancelled = reminders_cancel_stale()
     created = reminders_create(today=today)
-    reminders_notify_digest_readers()
+    while reminders_notify_digest_readers():
+        pass
     message_ids = reminders_reclaim() + reminders_claim_all(digest=False)
     return {"cancelled": cancelled, "created": created, "message_ids": message_ids}
 
@@ -519,15 +520,45 @@ def reminders_sweep(*, today: date | None = None) -> dict:
 @transaction.atomic
 def reminders_notify_digest_readers(*, limit: int | None = None) -> int:
     """Digest readers get their e-mail once a day but the in-app notification at once: write it for pending
-    digest reminders not yet notified (rows locked, so concurrent sweeps write each once)."""
+    digest reminders not yet notified (rows locked, so concurrent sweeps write each once). On PostgreSQL one
+    statement marks the rows and writes their notifications (issue 19: no model instance on the sweep's path)."""
+    limit = limit or settings.REMINDER_BATCH_SIZE * 10
+    if connection.vendor == "postgresql":
+        return _notify_digest_readers_in_sql(limit)
     rows = list(
         Reminder.objects.select_for_update(skip_locked=True)
         .filter(status=ReminderStatus.PENDING, digest=True, notified_at__isnull=True)
-        .order_by("id")[: limit or settings.REMINDER_BATCH_SIZE * 10]
+        .order_by("id")[:limit]
     )
     Notification.objects.bulk_create(_reminder_notifications(rows))
     Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(notified_at=clock.now())
     return len(rows)
+
+
+# ``_reminder_notifications`` in SQL, for a batch of digest readers' reminders.
+_DIGEST_NOTIFY_SQL = """
+WITH batch AS (
+    SELECT id FROM {reminder} WHERE status = %(pending)s AND digest AND notified_at IS NULL
+    ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+), marked AS (
+    UPDATE {reminder} r SET notified_at = %(now)s FROM batch WHERE r.id = batch.id
+    RETURNING r.recipient_id, r.escalated, r.params, r.kind, r.due_date, r.url
+)
+INSERT INTO {notification} (user_id, event, params, url, read_at, email_status, created_at, updated_at)
+SELECT recipient_id, CASE WHEN escalated THEN 'reminder.escalated' ELSE 'reminder.due' END,
+       params || jsonb_build_object('kind', kind, 'due', due_date::text, 'offset', due_date - %(today)s::date),
+       url, NULL, %(no_email)s, %(now)s, %(now)s
+FROM marked
+"""
+
+
+def _notify_digest_readers_in_sql(limit: int) -> int:
+    sql = _DIGEST_NOTIFY_SQL.format(reminder=Reminder._meta.db_table, notification=Notification._meta.db_table)
+    params = {"pending": ReminderStatus.PENDING, "limit": limit, "now": clock.now(), "today": clock.today(),
+              "no_email": NotificationEmail.NONE}  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def reminders_claim_all(*, digest: bool) -> list[str]:

@@ -153,6 +153,24 @@ def populate_extras() -> None:
     )  # fmt: skip
 
 
+def populate_preferences() -> None:
+    """People who read a digest or mute a kind, and samples kept past their report, so the sweep's preference and
+    disposition branches run too (idempotent: plain updates)."""
+    from accounts.models import User
+    from core import clock
+    from labtests.models import TestOrder
+
+    digest = {"muted_kinds": [], "email": "digest"}
+    User.objects.filter(username__in=["bench_lab_manager_2", "bench_admin_2"]).update(notification_preferences=digest)
+    User.objects.filter(username__startswith="bench_client_", pk__regex=r"0$").update(notification_preferences=digest)
+    User.objects.filter(username="bench_lab_manager_3").update(
+        notification_preferences={"muted_kinds": ["test_order_due"], "email": "immediate"}
+    )
+    TestOrder.objects.filter(status="report_issued", disposition_due__isnull=True).update(
+        disposition_due=clock.today() + timedelta(days=3)
+    )
+
+
 def vacuum_analyze(tables: tuple[str, ...] | None = None) -> None:
     """Fresh bulk inserts leave no statistics and no visibility map: plans and counts would be those of a
     database nobody runs. Vacuum and analyse the tables the benchmark reads (quick when there is nothing to do)."""
@@ -404,6 +422,7 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     populate()
     populate_extras()
+    populate_preferences()
     vacuum_analyze()
 
     from bench_floors import FLOORS
