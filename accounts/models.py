@@ -35,3 +35,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+    # ``str(user)`` from columns, for option lists read as values (``web.templatetags.web.filter_select``)
+    choice_label_fields = ("display_name", "first_name", "last_name", "username")
+
+    @staticmethod
+    def choice_label(row: dict) -> str:
+        full = f"{row['first_name']} {row['last_name']}".strip()
+        return row["display_name"] or full or row["username"]

@@ -68,6 +68,13 @@ class Client(BilingualNameMixin, VersionedModel):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    # ``str(client)`` from columns, for option lists read as values (``web.templatetags.web.filter_select``)
+    choice_label_fields = ("code", "name_zh", "name_en")
+
+    @classmethod
+    def choice_label(cls, row: dict) -> str:
+        return f"{row['code']} {cls.name_in_language(row['name_zh'], row['name_en'])}"
+
     def clean(self):
         errors: dict[str, list] = {}
         if not self.name_zh and not self.name_en:

@@ -41,11 +41,15 @@ class BilingualNameMixin:
 
     @property
     def name(self) -> str:
+        return self.name_in_language(self.name_zh, self.name_en)
+
+    @staticmethod
+    def name_in_language(name_zh: str, name_en: str) -> str:
         from django.utils.translation import get_language
 
         if (get_language() or "").startswith("zh"):
-            return self.name_zh or self.name_en
-        return self.name_en or self.name_zh
+            return name_zh or name_en
+        return name_en or name_zh
 
 
 class CalendarOverride(TimeStampedModel):

@@ -5,10 +5,10 @@ naming a row the caller cannot see — another client's, or one that does not ex
 opening that row would, so a filter never reveals that another client's row exists.
 """
 
-from functools import lru_cache
-
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
+
+from core.filters import narrowed
 
 INVALID_CHOICE_CODES = {"invalid_choice", "invalid_pk_value"}
 
@@ -32,16 +32,6 @@ def _refers_to_invisible_row(filterset) -> bool:
 NOT_FILTERS = frozenset({"page", "page_size", "format"})
 
 
-@lru_cache(maxsize=512)
-def _narrowed(filterset_class, names: frozenset):
-    """``filterset_class`` with only the filters the request names: an API request builds, copies and validates
-    the one or two filters it uses instead of all twenty (issue 19). Filters are static declarations, so the
-    narrowed classes are cached; querysets that depend on the request are still resolved per request."""
-    narrowed = type(filterset_class.__name__, (filterset_class,), {"__module__": filterset_class.__module__})
-    narrowed.base_filters = {name: f for name, f in filterset_class.base_filters.items() if name in names}
-    return narrowed
-
-
 class ScopedFilterBackend(DjangoFilterBackend):
     def get_filterset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
@@ -49,7 +39,7 @@ class ScopedFilterBackend(DjangoFilterBackend):
             return None
         names = frozenset(request.query_params) & frozenset(filterset_class.base_filters)
         kwargs = self.get_filterset_kwargs(request, queryset, view)
-        return _narrowed(filterset_class, names)(**kwargs)
+        return narrowed(filterset_class, names)(**kwargs)
 
     def filter_queryset(self, request, queryset, view):
         if not set(request.query_params) - NOT_FILTERS:

@@ -118,9 +118,10 @@ class ListMixin:
         if self.list_rows is not None and self.paginator is not None:
             bounds = self.paginator.page_bounds(queryset, request, view=self)
             if bounds is not None:
-                from .rows import page_ids
+                from .rows import one_locale, page_ids
 
-                rows = type(self).list_rows(page_ids(queryset, *bounds), queryset, public=self.public_output())
+                with one_locale():
+                    rows = type(self).list_rows(page_ids(queryset, *bounds), queryset, public=self.public_output())
                 return self.get_paginated_response(rows)
         page = self.paginate_queryset(queryset)
         rows = queryset if page is None else page

@@ -55,8 +55,9 @@ def conversation(context, data: dict):
 
 
 @register.filter
-def split(value: str) -> list[str]:
-    return value.split()
+def split(value) -> list[str]:
+    """Names from ``"a b c"`` — or a view's tuple of them, as is."""
+    return value.split() if isinstance(value, str) else list(value)
 
 
 @register.filter
@@ -79,6 +80,24 @@ def upload_accept() -> str:
     return UPLOAD_ACCEPT
 
 
+def _choices_as_values(form_field):
+    """A model choice field's options read as values when its model can label a row (``choice_label``): the
+    field's own iterator builds a model instance per option (issue 19)."""
+    from django.forms import ModelChoiceField
+
+    queryset = getattr(form_field, "queryset", None)
+    model = getattr(queryset, "model", None)
+    if (
+        not isinstance(form_field, ModelChoiceField)
+        or not hasattr(model, "choice_label")
+        or type(form_field).label_from_instance is not ModelChoiceField.label_from_instance
+    ):
+        return None
+    empty = [("", form_field.empty_label)] if form_field.empty_label is not None else []
+    rows = queryset.values("pk", *model.choice_label_fields)
+    return empty + [(row["pk"], model.choice_label(row)) for row in rows]
+
+
 @register.simple_tag
 def filter_select(field):
     """A list filter's ``<select>`` written directly (options escaped by ``format_html_join``): the form
@@ -87,7 +106,9 @@ def filter_select(field):
     from django.utils.html import format_html, format_html_join
     from django.utils.safestring import mark_safe
 
-    choices = getattr(field.field, "choices", None)
+    choices = _choices_as_values(field.field)
+    if choices is None:
+        choices = getattr(field.field, "choices", None)
     if choices is None:
         return field.as_widget()
     value = field.value()
@@ -98,3 +119,22 @@ def filter_select(field):
         ((str(v), mark_safe(" selected") if str(v) in selected else "", label) for v, label in choices),
     )  # fmt: skip
     return format_html('<select id="{}" name="{}">{}</select>', field.id_for_label, field.html_name, options)
+
+
+@register.simple_tag
+def filter_input(field):
+    """A list filter's plain ``<input>`` (text, number, date) written directly with the attributes its widget
+    would render (``get_context``, no template per widget: issue 19); any other widget renders itself."""
+    from django.forms.utils import flatatt
+    from django.utils.html import format_html
+
+    widget = field.field.widget
+    if getattr(widget, "input_type", None) not in ("text", "number", "search", "date") or widget.is_hidden:
+        return field.as_widget()
+    context = widget.get_context(field.html_name, field.value(), field.build_widget_attrs({"id": field.auto_id}))
+    attrs = context["widget"]["attrs"]
+    value = context["widget"]["value"]
+    return format_html(
+        '<input type="{}" name="{}"{}{}>', widget.input_type, field.html_name,
+        format_html(' value="{}"', value) if value is not None else "", flatatt(attrs),
+    )  # fmt: skip

@@ -3,10 +3,12 @@ sorting, paging with a page-size choice, htmx partial updates, and CSV / XLSX ex
 
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.urls import reverse
 from django.views.generic import TemplateView, View
 
 from core.api.rows import page_ids
 from core.exports import csv_response, xlsx_response
+from core.filters import narrowed
 
 from .base import StaffRequiredMixin
 
@@ -21,13 +23,29 @@ def page_size_from(request) -> int:
     return size if size in PAGE_SIZES else PAGE_SIZES[0]
 
 
+def url_maker(viewname: str):
+    """``pk → reverse(viewname, args=[pk])`` with one ``reverse`` per page instead of one per row."""
+    sentinel = "2147483647"
+    pattern = reverse(viewname, args=[int(sentinel)])
+    head, tail = pattern.split(sentinel)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 class FilteredMixin:
     filterset_class = None
     selector = None  # callable(*, user) -> QuerySet, scoped to the user
+    # The filters the page's filter bar renders from the FilterSet's form (``web/includes/list_filters.html``);
+    # with it set, the FilterSet is narrowed to those and the ones the query uses (issue 19: the whole form was
+    # built, copied and validated on every page). None: the whole FilterSet.
+    filter_bar: tuple[str, ...] | None = None
 
     def get_filterset(self):
         queryset = type(self).selector(user=self.request.user)
-        return self.filterset_class(self.request.GET, queryset=queryset, request=self.request)
+        filterset_class = self.filterset_class
+        if self.filter_bar is not None:
+            names = frozenset(self.filter_bar) | (frozenset(self.request.GET) & frozenset(filterset_class.base_filters))
+            filterset_class = narrowed(filterset_class, names)
+        return filterset_class(self.request.GET, queryset=queryset, request=self.request)
 
 
 class FilteredListView(FilteredMixin, StaffRequiredMixin, TemplateView):
@@ -54,6 +72,7 @@ class FilteredListView(FilteredMixin, StaffRequiredMixin, TemplateView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
+            filter_bar=self.filter_bar,
             filterset=filterset,
             page=page,
             rows=rows,

@@ -15,6 +15,7 @@ class MilestoneListView(FilteredListView):
     template_name = "web/milestones/list.html"
     results_template_name = "web/milestones/_results.html"
     filterset_class = MilestoneFilterSet
+    filter_bar = ("client", "project_manager", "pathway", "due_within", "mine")
     selector = staticmethod(milestone_list)
 
     def get_context_data(self, **kwargs):
@@ -44,6 +45,7 @@ class ReviewClockListView(FilteredListView):
     template_name = "web/milestones/clocks.html"
     results_template_name = "web/milestones/_clocks.html"
     filterset_class = ReviewClockFilterSet
+    filter_bar = ("client", "running_out", "mine")
     selector = staticmethod(review_clock_list)
 
     def get_context_data(self, **kwargs):

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -46,7 +47,7 @@ from ..forms import ActionForm, ProjectEditForm, ProjectFromPathwayForm, Project
 from .actions import STALE_MESSAGE, check_confirmed, pop_action_errors, posted_version, run_action
 from .base import StaffRequiredMixin, WriteFormMixin
 from .conversations import conversation_context, with_comment_counts
-from .lists import ExportView, FilteredListView
+from .lists import ExportView, FilteredListView, url_maker
 
 PROJECT_WRITERS = frozenset({Role.ADMIN, Role.PROJECT_MANAGER})
 ENGINE_WRITERS = PROJECT_WRITERS | {Role.REGULATORY}
@@ -55,17 +56,40 @@ STALE_PREVIEW_MESSAGE = gettext_lazy(
 )
 
 
-def project_page_rows(ids, queryset) -> list[dict]:
-    """The list page's columns only, as values (no devices, no instances), with their labels."""
+# One row of the projects page. Written here, escaped by ``format_html``, because a template row cost a hundred
+# microseconds in tags and filters — as much as the rest of the page for fifty rows (issue 19).
+PROJECT_ROW = (
+    '<tr><td><a href="{url}">{code}</a></td><td>{title}</td><td>{client}</td>'
+    '<td><span class="badge {status}">{status_label}</span></td>'
+    '<td><span class="badge health-{health}">{health_label}</span>{overdue}</td>'
+    '<td><progress value="{progress}" max="100" aria-label="{progress_label}">{progress}%</progress> {progress}%</td>'
+    "<td>{next_due}</td></tr>"
+)
+
+
+def project_page_rows(ids, queryset) -> list[str]:
+    """The list page's rows as HTML: its columns only, read as values (no devices, no instances)."""
     statuses, healths = dict(ProjectStatus.choices), dict(Health.choices)
-    return [{**row, "status_label": statuses[row["status"]], "health_label": healths[row["health"]]}
-            for row in selectors.project_page_values(ids=ids, queryset=queryset)]  # fmt: skip
+    link = url_maker("web:project-detail")
+    overdue = format_html(' <span class="badge authority-overdue">{}</span>', _("Authority overdue"))
+    progress_label = _("Progress")
+    return [
+        format_html(
+            PROJECT_ROW, url=link(row["id"]), code=row["code"], title=row["title"], client=row["client__code"],
+            status=row["status"], status_label=statuses[row["status"]], health=row["health"],
+            health_label=healths[row["health"]], overdue=overdue if row["authority_overdue"] else "",
+            progress=row["progress"], progress_label=progress_label,
+            next_due=row["next_due_date"].isoformat() if row["next_due_date"] else "—",
+        )  # fmt: skip
+        for row in selectors.project_page_values(ids=ids, queryset=queryset)
+    ]
 
 
 class ProjectListView(FilteredListView):
     template_name = "web/projects/list.html"
     results_template_name = "web/projects/_results.html"
     filterset_class = ProjectFilterSet
+    filter_bar = ("client", "project_manager", "pathway", "due_within", "mine")
     selector = staticmethod(selectors.project_list)
     page_rows = staticmethod(project_page_rows)
     write_roles = PROJECT_WRITERS
