@@ -53,11 +53,17 @@ def access_for(user) -> Access:
         from accounts.models import User
 
         rows = list(User.objects.filter(pk=user.pk).values_list("groups__name", "client_membership__client_id"))
-        roles = remember_roles(user, [group for group, _client in rows if group])
         client_id = next((client for _group, client in rows if client is not None), None)
-        cached = Access(roles=roles, client_id=client_id)
-        setattr(user, _CACHE_ATTR, cached)
+        cached = remember_access(user, [group for group, _client in rows if group], client_id)
     return cached
+
+
+def remember_access(user, group_names, client_id: int | None) -> Access:
+    """Cache who ``user`` is from their group names and client read elsewhere (the API's token query reads them
+    beside the token: ``clients.auth``)."""
+    access = Access(roles=remember_roles(user, group_names), client_id=client_id)
+    setattr(user, _CACHE_ATTR, access)
+    return access
 
 
 def forget_access(user) -> None:

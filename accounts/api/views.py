@@ -6,9 +6,9 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from accounts.auth import TokenAuthentication
 from accounts.services import api_token_create, api_token_revoke, user_update_profile
 from core.api.serializers import ErrorSerializer, ValidationErrorSerializer
 
@@ -44,7 +44,8 @@ class TokenCreateApi(APIView):
 class TokenRevokeApi(APIView):
     """Revoke the token this request is authenticated with."""
 
-    authentication_classes = [TokenAuthentication]
+    # only the API's token authentication (the configured one: it also reads who the user is), never a session
+    authentication_classes = api_settings.DEFAULT_AUTHENTICATION_CLASSES[:1]
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses={204: None, 401: ErrorSerializer})

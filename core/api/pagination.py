@@ -28,3 +28,25 @@ class PageNumberPagination(pagination.PageNumberPagination):
         self.request = request
         bottom = (self.page.number - 1) * page_size
         return bottom, bottom + page_size
+
+    def requested_page(self, request) -> tuple[int, int] | None:
+        """``(page number, page size)`` when the request names a plain page (absent or a positive integer), so
+        the rows and the count can be read together and the page checked afterwards (``settle_page``); None
+        for anything else ("last", nonsense), which ``page_bounds`` answers as DRF does."""
+        page_size = self.get_page_size(request)
+        raw = request.query_params.get(self.page_query_param, "1")
+        if not page_size or not raw.isdigit() or int(raw) < 1:
+            return None
+        return int(raw), page_size
+
+    def settle_page(self, queryset, request, number: int, page_size: int, total: int | None) -> bool:
+        """Set the page from a count read beside its rows; False when the page lies past the last one."""
+        paginator = self.django_paginator_class(queryset, page_size)
+        paginator.count = total or 0  # the count was read with the rows: no query of its own
+        if number > paginator.num_pages:
+            return False
+        self.page = paginator.page(number)
+        if paginator.num_pages > 1 and self.template is not None:
+            self.display_page_controls = True
+        self.request = request
+        return True

@@ -116,17 +116,33 @@ class ListMixin:
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         if self.list_rows is not None and self.paginator is not None:
-            bounds = self.paginator.page_bounds(queryset, request, view=self)
-            if bounds is not None:
-                from .rows import one_locale, page_ids
-
-                with one_locale():
-                    rows = type(self).list_rows(page_ids(queryset, *bounds), queryset, public=self.public_output())
+            rows = self.lean_page(queryset, request)
+            if rows is not None:
                 return self.get_paginated_response(rows)
         page = self.paginate_queryset(queryset)
         rows = queryset if page is None else page
         serializer = self.get_output_serializer_class()(rows, many=True, context=self.get_serializer_context())
         return Response(serializer.data) if page is None else self.get_paginated_response(serializer.data)
+
+    def lean_page(self, queryset, request) -> "Page | None":  # noqa: F821 (core.api.rows.Page)
+        """The page's rows on the lean path, the count read in the same query (``core.api.rows.counted``) when
+        the page is named plainly; None when the request pages without a page size."""
+        from .rows import one_locale, page_ids
+
+        def read(bottom: int, top: int):
+            with one_locale():
+                return type(self).list_rows(page_ids(queryset, bottom, top), queryset, public=self.public_output())
+
+        requested = self.paginator.requested_page(request)
+        if requested is not None:
+            number, size = requested
+            rows = read((number - 1) * size, number * size)
+            total = rows.total if rows else 0
+            if self.paginator.settle_page(queryset, request, number, size, total):
+                return rows
+            # past the last page: DRF's answer (its count, its 404) below
+        bounds = self.paginator.page_bounds(queryset, request, view=self)
+        return None if bounds is None else read(*bounds)
 
 
 class RetrieveMixin:

@@ -6,11 +6,15 @@ from django.db.models import QuerySet
 from core.api.rows import (
     CLIENT_COLUMNS,
     PROJECT_COLUMNS,
+    TOTAL,
+    Page,
     client_from,
+    counted,
     date_json,
     ordering_of,
     project_from,
     timestamps,
+    total_of,
     user_columns,
     user_from,
 )
@@ -27,11 +31,13 @@ STAFF_COLUMNS = (
 )  # fmt: skip
 
 
-def test_order_rows(ids: QuerySet, queryset: QuerySet, *, public: bool) -> list[dict]:
-    """The JSON of the test orders whose ids are ``ids`` (a page subquery), in ``queryset``'s order."""
-    rows = TestOrder.objects.filter(pk__in=ids).order_by(*ordering_of(queryset))
+def test_order_rows(ids: QuerySet, queryset: QuerySet, *, public: bool) -> Page:
+    """The JSON of the test orders whose ids are ``ids`` (a page subquery), in ``queryset``'s order, and the
+    count of ``queryset``."""
+    rows = counted(TestOrder.objects.filter(pk__in=ids).order_by(*ordering_of(queryset)), queryset)
     columns = COLUMNS if public else (*COLUMNS, *STAFF_COLUMNS)
-    return [_order(row, public=public) for row in rows.values(*columns)]
+    values = list(rows.values(*columns, TOTAL))
+    return Page([_order(row, public=public) for row in values], total_of(values))
 
 
 def _order(row: dict, *, public: bool) -> dict:

@@ -6,11 +6,15 @@ from django.db.models import QuerySet
 
 from core.api.rows import (
     PROJECT_COLUMNS,
+    TOTAL,
+    Page,
     bilingual,
+    counted,
     date_json,
     ordering_of,
     project_from,
     timestamps,
+    total_of,
     user_columns,
     user_from,
 )
@@ -26,12 +30,14 @@ COLUMNS = (
 STAFF_COLUMNS = ("order", "calendar", "duration", *user_columns("owner"), "client_visible", "follows_clock")
 
 
-def milestone_rows(ids: QuerySet, queryset: QuerySet, *, public: bool) -> list[dict]:
-    """The JSON of the milestones whose ids are ``ids`` (a page subquery), in ``queryset``'s order."""
-    rows = Milestone.objects.filter(pk__in=ids).order_by(*ordering_of(queryset))
+def milestone_rows(ids: QuerySet, queryset: QuerySet, *, public: bool) -> Page:
+    """The JSON of the milestones whose ids are ``ids`` (a page subquery), in ``queryset``'s order, and the count
+    of ``queryset``."""
+    rows = counted(Milestone.objects.filter(pk__in=ids).order_by(*ordering_of(queryset)), queryset)
     columns = COLUMNS if public else (*COLUMNS, *STAFF_COLUMNS)
     today = local_today()
-    return [_milestone(row, today, public=public) for row in rows.values(*columns)]
+    values = list(rows.values(*columns, TOTAL))
+    return Page([_milestone(row, today, public=public) for row in values], total_of(values))
 
 
 def _milestone(row: dict, today, *, public: bool) -> dict:

@@ -8,14 +8,18 @@ from django.db.models.functions import JSONObject
 from clients.models import Device
 from core.api.rows import (
     CLIENT_COLUMNS,
+    TOTAL,
+    Page,
     bilingual,
     client_from,
+    counted,
     date_json,
     decimal_json,
     is_postgresql,
     ordering_of,
     related_summaries,
     timestamps,
+    total_of,
     user_columns,
     user_from,
 )
@@ -30,10 +34,11 @@ COLUMNS = (
 STAFF_COLUMNS = ("contract_number", "contract_value", "contract_currency", "description", "internal_notes")
 
 
-def project_rows(ids: QuerySet, queryset: QuerySet, *, public: bool) -> list[dict]:
-    """The JSON of the projects whose ids are ``ids`` (a page subquery), in ``queryset``'s order."""
-    rows = Project.objects.filter(pk__in=ids).order_by(*ordering_of(queryset))
-    columns = COLUMNS if public else (*COLUMNS, *STAFF_COLUMNS)
+def project_rows(ids: QuerySet, queryset: QuerySet, *, public: bool) -> Page:
+    """The JSON of the projects whose ids are ``ids`` (a page subquery), in ``queryset``'s order, and the count
+    of ``queryset``."""
+    rows = counted(Project.objects.filter(pk__in=ids).order_by(*ordering_of(queryset)), queryset)
+    columns = (*(COLUMNS if public else (*COLUMNS, *STAFF_COLUMNS)), TOTAL)
     if is_postgresql():
         from django.contrib.postgres.expressions import ArraySubquery
 
@@ -49,7 +54,7 @@ def project_rows(ids: QuerySet, queryset: QuerySet, *, public: bool) -> list[dic
             lambda d: {"id": d["device_id"], "zh": d["device__name_zh"], "en": d["device__name_en"]},
             ("device_id", "device__name_zh", "device__name_en"),
         )  # fmt: skip
-    return [_project(row, devices_of[row["id"]], public=public) for row in values]
+    return Page([_project(row, devices_of[row["id"]], public=public) for row in values], total_of(values))
 
 
 def _project(row: dict, devices: list[dict], *, public: bool) -> dict:

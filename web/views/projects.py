@@ -75,12 +75,20 @@ def project_page_rows(ids, queryset) -> list[str]:
     progress_label = _("Progress")
     return [
         format_html(
-            PROJECT_ROW, url=link(row["id"]), code=row["code"], title=row["title"], client=row["client__code"],
-            status=row["status"], status_label=statuses[row["status"]], health=row["health"],
-            health_label=healths[row["health"]], overdue=overdue if row["authority_overdue"] else "",
-            progress=row["progress"], progress_label=progress_label,
+            PROJECT_ROW,
+            url=link(row["id"]),
+            code=row["code"],
+            title=row["title"],
+            client=row["client__code"],
+            status=row["status"],
+            status_label=statuses[row["status"]],
+            health=row["health"],
+            health_label=healths[row["health"]],
+            overdue=overdue if row["authority_overdue"] else "",
+            progress=row["progress"],
+            progress_label=progress_label,
             next_due=row["next_due_date"].isoformat() if row["next_due_date"] else "—",
-        )  # fmt: skip
+        )
         for row in selectors.project_page_values(ids=ids, queryset=queryset)
     ]
 
