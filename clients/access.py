@@ -66,6 +66,31 @@ def remember_access(user, group_names, client_id: int | None) -> Access:
     return access
 
 
+def identity_columns(user_id_sql: str) -> dict:
+    """Who the user whose id is ``user_id_sql`` is — ``identity_groups`` (group names) and ``identity_client``
+    (their client, or None) — as two scalar subqueries to read beside that user's row (PostgreSQL), then pass to
+    ``remember_access``: the token's query and the session's user query need no identity query of their own.
+    Written as SQL once: composed as ORM subqueries they cost more to build than to run."""
+    from django.contrib.auth.models import Group
+    from django.contrib.postgres.fields import ArrayField
+    from django.db.models import CharField, IntegerField
+    from django.db.models.expressions import RawSQL
+
+    from accounts.models import User
+
+    from .models import ClientMembership
+
+    groups = RawSQL(
+        f"ARRAY(SELECT g.name FROM {Group._meta.db_table} g JOIN {User.groups.through._meta.db_table} ug "
+        f"ON ug.group_id = g.id WHERE ug.user_id = {user_id_sql})", (), output_field=ArrayField(CharField()),
+    )  # fmt: skip
+    client = RawSQL(
+        f"(SELECT m.client_id FROM {ClientMembership._meta.db_table} m WHERE m.user_id = {user_id_sql} LIMIT 1)",
+        (), output_field=IntegerField(),
+    )  # fmt: skip
+    return {"identity_groups": groups, "identity_client": client}
+
+
 def forget_access(user) -> None:
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)

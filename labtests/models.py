@@ -122,7 +122,11 @@ class TestOrder(VersionedModel):
         verbose_name = _("test order")
         verbose_name_plural = _("test orders")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "due_date"], name="testorder_status_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="testorder_status_due_idx"),
+            # the lists' default order, read index-only for a page's ids (issue 19)
+            models.Index(fields=["-created_at", "-id"], name="testorder_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number

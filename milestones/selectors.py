@@ -9,7 +9,7 @@ from clients.access import access_for, scope_for_user
 from core.clock import today as local_today
 from projects.choices import ProjectStatus
 
-from .choices import OPEN_MILESTONE_STATUSES, DueState, MilestoneStatus, Responsible
+from .choices import OPEN_MILESTONE_STATUSES, ClockKind, DueState, MilestoneStatus, Responsible
 from .models import ClockEvent, Milestone, MilestoneDependency, PathwayTemplate, ReviewClock, Submission
 from .services import DUE_SOON_DAYS
 
@@ -113,3 +113,28 @@ def dependency_links(*, user, project_id: int) -> list[tuple[int, int, int]]:
     """(predecessor id, successor id, lag days) of a project's milestones, scoped like the milestones (one query)."""
     rows = scope_for_user(MilestoneDependency.objects.filter(successor__project_id=project_id), user)
     return list(rows.values_list("predecessor_id", "successor_id", "lag_days"))
+
+
+# Short lists read as values (issue 19: the lean read path), shaped as the templates read model instances:
+# the dashboard's deadline widgets, the portal's requests.
+
+
+def milestone_summary_rows(milestones: QuerySet, limit: int) -> list[dict]:
+    """The first ``limit`` of ``milestones``: date, project code, name in the reader's language, due state."""
+    columns = ("pk", "due_date", "project_id", "project__code", "name_zh", "name_en", "due_state")
+    return [
+        {**row, "project": {"code": row["project__code"]},
+         "name": Milestone.name_in_language(row["name_zh"], row["name_en"])}
+        for row in milestones.values(*columns)[:limit]
+    ]  # fmt: skip
+
+
+def clock_summary_rows(clocks: QuerySet, limit: int) -> list[dict]:
+    """The first ``limit`` of ``clocks``: date, project, the clock's kind."""
+    columns = ("pk", "due_on", "kind", "submission__project_id", "submission__project__code")
+    return [
+        {**row, "get_kind_display": ClockKind(row["kind"]).label,
+         "submission": {"project_id": row["submission__project_id"],
+                        "project": {"code": row["submission__project__code"]}}}
+        for row in clocks.values(*columns)[:limit]
+    ]  # fmt: skip

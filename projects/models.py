@@ -66,7 +66,11 @@ class Project(VersionedModel):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["client", "status"], name="project_client_status_idx")]
+        indexes = [
+            models.Index(fields=["client", "status"], name="project_client_status_idx"),
+            # the lists' default order, read index-only for a page's ids: a deep page costs what the first costs
+            models.Index(fields=["-created_at", "-id"], name="project_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"

@@ -29,7 +29,9 @@ LIST_PAGE_COLUMNS = ("id", "code", "title", "client__code", "status", "health", 
 
 def project_page_values(*, ids: QuerySet, queryset: QuerySet) -> QuerySet:
     """The staff list page's columns of one page as values: ``ids`` is a page of ``queryset`` (a scoped
-    ``project_list``, filtered and ordered), read in its order (``core.api.rows``)."""
-    from core.api.rows import ordering_of
+    ``project_list``, filtered and ordered), read in its order, with the count of ``queryset`` beside each row
+    (``page_total``; ``core.api.rows``)."""
+    from core.api.rows import TOTAL, counted, ordering_of
 
-    return Project.objects.filter(pk__in=ids).order_by(*ordering_of(queryset)).values(*LIST_PAGE_COLUMNS)
+    rows = Project.objects.filter(pk__in=ids).order_by(*ordering_of(queryset))
+    return counted(rows, queryset).values(*LIST_PAGE_COLUMNS, TOTAL)

@@ -379,8 +379,10 @@ def sweep_peak_rss() -> int:
     import subprocess
 
     sweep_reset()
-    code = ("import django, resource; django.setup(); from notifications.services import reminders_sweep; "
-            "reminders_sweep(); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")  # fmt: skip
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so the child would report its parent's peak
+    code = ("import django, re; django.setup(); from notifications.services import reminders_sweep; "
+            "reminders_sweep(); status = open('/proc/self/status').read(); "
+            "print(int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1)) // 1024)")  # fmt: skip
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     return int(result.stdout.strip().splitlines()[-1])
 

@@ -38,10 +38,14 @@ TOTAL = "page_total"
 def counted(rows: QuerySet, queryset: QuerySet) -> QuerySet:
     """``rows`` (a page of ``queryset``) with the count of all of ``queryset`` beside each, as ``page_total``:
     one scalar subquery the database runs once — the count costs no round trip of its own (issue 19)."""
-    from django.db.models import IntegerField
+    from django.core.exceptions import EmptyResultSet
+    from django.db.models import IntegerField, Value
     from django.db.models.expressions import RawSQL
 
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # ``queryset.none()`` (an invalid filter, nobody's rows): nothing to count
+        return rows.annotate(**{TOTAL: Value(0, IntegerField())})
     return rows.annotate(**{TOTAL: RawSQL(f"SELECT count(*) FROM ({sql}) AS counted", params, IntegerField())})
 
 

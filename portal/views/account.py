@@ -85,6 +85,6 @@ class WelcomeView(TemplateView):
         if not form.is_valid():
             return self.render_to_response({"form": form, "invited": user}, status=400)
         form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="clients.backends.IdentityModelBackend")
         messages.success(request, _("Welcome! Your password is set."))
         return redirect("portal:home")

@@ -16,9 +16,10 @@ from conversations import services as conversation
 from conversations.owners import owner_get
 from core.exceptions import ApplicationError
 from labtests import selectors as lab
-from labtests.choices import ItemStatus
+from labtests.choices import ItemStatus, OrderStatus
 from milestones import selectors as engine
 from milestones.choices import OPEN_MILESTONE_STATUSES
+from milestones.models import Milestone
 from notifications.selectors import notification_list
 from notifications.services import notifications_mark_read
 from projects.selectors import project_list
@@ -27,19 +28,23 @@ from ..forms import AnswerForm, PortalCommentForm, PortalUploadForm
 from .base import ClientRequiredMixin, open_requests
 
 
-def _next_milestones(user, project_ids) -> dict[int, object]:
+def _next_milestones(user, project_ids) -> dict[int, dict]:
     """project id → its next open, client-visible milestone (one query for all the projects on the page)."""
     rows = (
         engine.milestone_list(user=user)
         .filter(project_id__in=list(project_ids), status__in=OPEN_MILESTONE_STATUSES, due_date__isnull=False)
-        .select_related(None)
         .order_by("project_id", "due_date", "id")
-        .only("id", "project_id", "name_zh", "name_en", "due_date", "responsible", "status")
+        .values("project_id", "name_zh", "name_en", "due_date")
     )
-    first: dict[int, object] = {}
-    for milestone in rows:
-        first.setdefault(milestone.project_id, milestone)
+    first: dict[int, dict] = {}
+    for row in rows:
+        if row["project_id"] not in first:
+            first[row["project_id"]] = {**row, "name": Milestone.name_in_language(row["name_zh"], row["name_en"])}
     return first
+
+
+# The portal's lists read their rows as values (issue 19), shaped as the templates read them.
+PROJECT_CARD_COLUMNS = ("pk", "code", "title", "progress", "health", "authority_overdue")
 
 
 class HomeView(ClientRequiredMixin, TemplateView):
@@ -48,13 +53,13 @@ class HomeView(ClientRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        projects = list(project_list(user=user).order_by("-start_date", "-id")[:100])
-        upcoming = _next_milestones(user, [p.pk for p in projects])
+        projects = list(project_list(user=user).order_by("-start_date", "-id").values(*PROJECT_CARD_COLUMNS)[:100])
+        upcoming = _next_milestones(user, [p["pk"] for p in projects])
         for project in projects:
-            project.next_milestone = upcoming.get(project.pk)
+            project["next_milestone"] = upcoming.get(project["pk"])
         context.update(
             projects=projects,
-            requests=list(open_requests(user).order_by("due_date", "id")[:10]),
+            requests=engine.milestone_summary_rows(open_requests(user).order_by("due_date", "id"), 10),
             notifications=list(notification_list(user=user)[:5]),
         )
         return context
@@ -205,8 +210,12 @@ class OrderListView(ClientRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         rows = lab.test_order_list(user=self.request.user).order_by("-id")
-        page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
-        context.update(page=page, orders=page.object_list)
+        page = Paginator(rows.values("pk", "number", "project__code", "status", "received_on", "due_date"), 50)
+        page = page.get_page(self.request.GET.get("page"))
+        statuses = dict(OrderStatus.choices)
+        orders = [{**row, "project": {"code": row["project__code"]}, "get_status_display": statuses[row["status"]]}
+                  for row in page.object_list]  # fmt: skip
+        context.update(page=page, orders=orders)
         return context
 
 

@@ -84,3 +84,22 @@ def test_a_project_row_is_escaped_and_labelled_in_the_language(pm_client, pm, cl
         from django.utils.translation import gettext
 
         assert gettext("Authority overdue") in html and gettext("Active") in html
+
+
+def test_an_empty_page_and_a_page_past_the_last_are_answered_without_an_error(pm_client, pm, client_a):
+    ProjectFactory(client=client_a, code="P-ONLY", project_manager=pm)
+    assert pm_client.get("/projects/?due_within=400").status_code == 200  # invalid filter: no rows, its error
+    past = pm_client.get("/projects/?page=9").content.decode()  # past the last page: the last page
+    assert "P-ONLY" in past and "1 project" in past
+    assert "P-ONLY" in pm_client.get("/projects/?page=abc").content.decode()
+
+
+def test_the_count_read_beside_the_rows_is_that_of_the_whole_filtered_list(pm, client_a):
+    from core.api.rows import TOTAL, counted
+    from projects.models import Project
+
+    for code in ("P-1", "P-2", "P-3"):
+        ProjectFactory(client=client_a, code=code, project_manager=pm)
+    page = Project.objects.filter(code="P-2")
+    assert list(counted(page, Project.objects.exclude(code="P-3")).values_list("code", TOTAL)) == [("P-2", 2)]
+    assert list(counted(page, Project.objects.none()).values_list("code", TOTAL)) == [("P-2", 0)]

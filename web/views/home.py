@@ -14,7 +14,13 @@ from core.clock import today as local_today
 from labtests.choices import OrderStatus
 from labtests.selectors import test_order_list
 from milestones.choices import OPEN_MILESTONE_STATUSES, ClockState, DueState
-from milestones.selectors import milestone_list, on_time_by_month, review_clock_list
+from milestones.selectors import (
+    clock_summary_rows,
+    milestone_list,
+    milestone_summary_rows,
+    on_time_by_month,
+    review_clock_list,
+)
 from projects.choices import OPEN_PROJECT_STATUSES
 from projects.selectors import project_list
 
@@ -84,11 +90,11 @@ class HomeView(StaffRequiredMixin, TemplateView):
         running_out = clocks.filter(warn_on__lte=today).order_by("due_on")
         clocks_due = clocks.filter(due_on__range=(today, today + timedelta(days=WINDOW_DAYS))).order_by("due_on")
         return {
-            "upcoming": list(upcoming[:SHOWN]), "upcoming_count": upcoming.count(),
-            "clocks_due": list(clocks_due.prefetch_related(None)[:SHOWN]), "clocks_due_count": clocks_due.count(),
-            "overdue": list(overdue[:SHOWN]), "overdue_count": overdue.count(),
-            "chase": list(chase[:SHOWN]), "chase_count": chase.count(),
-            "running_out": list(running_out.prefetch_related(None)[:SHOWN]), "running_out_count": running_out.count(),
+            "upcoming": milestone_summary_rows(upcoming, SHOWN), "upcoming_count": upcoming.count(),
+            "clocks_due": clock_summary_rows(clocks_due, SHOWN), "clocks_due_count": clocks_due.count(),
+            "overdue": milestone_summary_rows(overdue, SHOWN), "overdue_count": overdue.count(),
+            "chase": milestone_summary_rows(chase, SHOWN), "chase_count": chase.count(),
+            "running_out": clock_summary_rows(running_out, SHOWN), "running_out_count": running_out.count(),
         }  # fmt: skip
 
     def lab(self, user, today) -> dict:
@@ -101,6 +107,7 @@ class HomeView(StaffRequiredMixin, TemplateView):
         late = orders.filter(status__in=OPEN_ORDER_STATUSES, due_date__lt=today)
         return {
             "queue": [(status, OrderStatus(status).label, counts.get(status, 0)) for status in OPEN_ORDER_STATUSES],
-            "orders_due": list(due.order_by("due_date")[:SHOWN]), "orders_due_count": due.count(),
+            "orders_due": list(due.order_by("due_date").values("pk", "number", "due_date")[:SHOWN]),
+            "orders_due_count": due.count(),
             "orders_late_count": late.count(),
         }  # fmt: skip

@@ -64,11 +64,7 @@ class FilteredListView(FilteredMixin, StaffRequiredMixin, TemplateView):
         filterset = self.get_filterset()
         queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
         size = page_size_from(self.request)
-        page = Paginator(queryset, size).get_page(self.request.GET.get("page"))
-        rows = page.object_list
-        if self.page_rows is not None:
-            bottom = (page.number - 1) * size
-            rows = type(self).page_rows(page_ids(queryset, bottom, bottom + size), queryset)
+        page, rows = self.page_and_rows(queryset, size)
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -82,6 +78,24 @@ class FilteredListView(FilteredMixin, StaffRequiredMixin, TemplateView):
             page_size=page_size_from(self.request),
         )
         return context
+
+    def page_and_rows(self, queryset, size: int):
+        """The requested page and its rows. On the lean path (``page_rows``) the count comes with the rows, so a
+        page that exists costs one query; a page past the last one (or nonsense) is answered as ``Paginator``
+        does — the last page, or the first — with a count of its own."""
+        raw = self.request.GET.get("page", "1")
+        if self.page_rows is not None and raw.isdigit() and int(raw) >= 1:
+            number = int(raw)
+            rows = type(self).page_rows(page_ids(queryset, (number - 1) * size, number * size), queryset)
+            if rows or number == 1:
+                paginator = Paginator(queryset, size)
+                paginator.count = rows.total if rows else 0  # read with the rows: no query of its own
+                return paginator.page(number), rows
+        page = Paginator(queryset, size).get_page(raw)
+        if self.page_rows is None:
+            return page, page.object_list
+        bottom = (page.number - 1) * size
+        return page, type(self).page_rows(page_ids(queryset, bottom, bottom + size), queryset)
 
 
 class ExportView(FilteredMixin, StaffRequiredMixin, View):

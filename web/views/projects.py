@@ -17,6 +17,7 @@ from accounts.choices import Role
 from accounts.selectors import staff_user_list
 from clients.access import access_for
 from conversations.services import request_send_back
+from core.api.rows import Page, total_of
 from core.calendars import CalendarBook
 from core.clock import today as local_today
 from core.exceptions import ApplicationError, StaleVersion
@@ -67,13 +68,15 @@ PROJECT_ROW = (
 )
 
 
-def project_page_rows(ids, queryset) -> list[str]:
-    """The list page's rows as HTML: its columns only, read as values (no devices, no instances)."""
+def project_page_rows(ids, queryset) -> Page:
+    """The list page's rows as HTML, and the count of ``queryset``: its columns only, read as values (no devices,
+    no instances) in one query."""
     statuses, healths = dict(ProjectStatus.choices), dict(Health.choices)
     link = url_maker("web:project-detail")
     overdue = format_html(' <span class="badge authority-overdue">{}</span>', _("Authority overdue"))
     progress_label = _("Progress")
-    return [
+    values = list(selectors.project_page_values(ids=ids, queryset=queryset))
+    html = [
         format_html(
             PROJECT_ROW,
             url=link(row["id"]),
@@ -89,8 +92,9 @@ def project_page_rows(ids, queryset) -> list[str]:
             progress_label=progress_label,
             next_due=row["next_due_date"].isoformat() if row["next_due_date"] else "—",
         )
-        for row in selectors.project_page_values(ids=ids, queryset=queryset)
+        for row in values
     ]
+    return Page(html, total_of(values))
 
 
 class ProjectListView(FilteredListView):
