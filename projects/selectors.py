@@ -27,11 +27,10 @@ LIST_PAGE_COLUMNS = ("id", "code", "title", "client__code", "status", "health", 
                      "next_due_date")  # fmt: skip
 
 
-def project_page_values(*, ids: QuerySet, queryset: QuerySet) -> QuerySet:
+def project_page_values(*, ids: QuerySet, queryset: QuerySet) -> list[dict]:
     """The staff list page's columns of one page as values: ``ids`` is a page of ``queryset`` (a scoped
     ``project_list``, filtered and ordered), read in its order, with the count of ``queryset`` beside each row
     (``page_total``; ``core.api.rows``)."""
-    from core.api.rows import TOTAL, counted, ordering_of
+    from core.api.rows import page_values
 
-    rows = Project.objects.filter(pk__in=ids).order_by(*ordering_of(queryset))
-    return counted(rows, queryset).values(*LIST_PAGE_COLUMNS, TOTAL)
+    return page_values(Project, ids, queryset, LIST_PAGE_COLUMNS)

@@ -53,6 +53,20 @@ def total_of(values: list[dict]) -> int | None:
     return values[0][TOTAL] if values else None
 
 
+def page_values(model, ids: QuerySet, queryset: QuerySet, columns: Iterable[str], **annotations) -> list[dict]:
+    """The rows of ``model`` whose ids are ``ids`` (a page of ``queryset``), in ``queryset``'s order, as values of
+    ``columns`` and ``annotations`` — each with the count of all of ``queryset`` (``TOTAL``): one query."""
+    rows = model.objects.filter(pk__in=ids).order_by(*ordering_of(queryset))
+    if annotations:
+        rows = rows.annotate(**annotations)
+    return list(counted(rows, queryset).values(*columns, *annotations, TOTAL))
+
+
+def page_of(values: list[dict], build: Callable[[dict], dict]) -> Page:
+    """The page's JSON rows, ``build`` applied to each row of ``page_values``, with the count they carry."""
+    return Page([build(row) for row in values], total_of(values))
+
+
 def ordering_of(queryset: QuerySet) -> list[str]:
     """``queryset``'s ordering, made total by the primary key last: rows that tie (``?ordering=-target_date`` with
     empty dates) keep one order from page to page, so no row is skipped or shown twice."""

@@ -6,15 +6,13 @@ from django.db.models import QuerySet
 from core.api.rows import (
     CLIENT_COLUMNS,
     PROJECT_COLUMNS,
-    TOTAL,
     Page,
     client_from,
-    counted,
     date_json,
-    ordering_of,
+    page_of,
+    page_values,
     project_from,
     timestamps,
-    total_of,
     user_columns,
     user_from,
 )
@@ -34,10 +32,8 @@ STAFF_COLUMNS = (
 def test_order_rows(ids: QuerySet, queryset: QuerySet, *, public: bool) -> Page:
     """The JSON of the test orders whose ids are ``ids`` (a page subquery), in ``queryset``'s order, and the
     count of ``queryset``."""
-    rows = counted(TestOrder.objects.filter(pk__in=ids).order_by(*ordering_of(queryset)), queryset)
-    columns = COLUMNS if public else (*COLUMNS, *STAFF_COLUMNS)
-    values = list(rows.values(*columns, TOTAL))
-    return Page([_order(row, public=public) for row in values], total_of(values))
+    values = page_values(TestOrder, ids, queryset, COLUMNS if public else (*COLUMNS, *STAFF_COLUMNS))
+    return page_of(values, lambda row: _order(row, public=public))
 
 
 def _order(row: dict, *, public: bool) -> dict:

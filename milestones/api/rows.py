@@ -6,15 +6,13 @@ from django.db.models import QuerySet
 
 from core.api.rows import (
     PROJECT_COLUMNS,
-    TOTAL,
     Page,
     bilingual,
-    counted,
     date_json,
-    ordering_of,
+    page_of,
+    page_values,
     project_from,
     timestamps,
-    total_of,
     user_columns,
     user_from,
 )
@@ -33,11 +31,9 @@ STAFF_COLUMNS = ("order", "calendar", "duration", *user_columns("owner"), "clien
 def milestone_rows(ids: QuerySet, queryset: QuerySet, *, public: bool) -> Page:
     """The JSON of the milestones whose ids are ``ids`` (a page subquery), in ``queryset``'s order, and the count
     of ``queryset``."""
-    rows = counted(Milestone.objects.filter(pk__in=ids).order_by(*ordering_of(queryset)), queryset)
-    columns = COLUMNS if public else (*COLUMNS, *STAFF_COLUMNS)
+    values = page_values(Milestone, ids, queryset, COLUMNS if public else (*COLUMNS, *STAFF_COLUMNS))
     today = local_today()
-    values = list(rows.values(*columns, TOTAL))
-    return Page([_milestone(row, today, public=public) for row in values], total_of(values))
+    return page_of(values, lambda row: _milestone(row, today, public=public))
 
 
 def _milestone(row: dict, today, *, public: bool) -> dict:

@@ -8,18 +8,16 @@ from django.db.models.functions import JSONObject
 from clients.models import Device
 from core.api.rows import (
     CLIENT_COLUMNS,
-    TOTAL,
     Page,
     bilingual,
     client_from,
-    counted,
     date_json,
     decimal_json,
     is_postgresql,
-    ordering_of,
+    page_of,
+    page_values,
     related_summaries,
     timestamps,
-    total_of,
     user_columns,
     user_from,
 )
@@ -37,24 +35,22 @@ STAFF_COLUMNS = ("contract_number", "contract_value", "contract_currency", "desc
 def project_rows(ids: QuerySet, queryset: QuerySet, *, public: bool) -> Page:
     """The JSON of the projects whose ids are ``ids`` (a page subquery), in ``queryset``'s order, and the count
     of ``queryset``."""
-    rows = counted(Project.objects.filter(pk__in=ids).order_by(*ordering_of(queryset)), queryset)
-    columns = (*(COLUMNS if public else (*COLUMNS, *STAFF_COLUMNS)), TOTAL)
+    columns = COLUMNS if public else (*COLUMNS, *STAFF_COLUMNS)
     if is_postgresql():
         from django.contrib.postgres.expressions import ArraySubquery
 
         devices = Device.objects.filter(projects=OuterRef("pk")).order_by("id")
-        rows = rows.annotate(devices_json=ArraySubquery(devices.values(json=JSONObject(id="id", zh="name_zh",
-                                                                                        en="name_en"))))  # fmt: skip
-        values = list(rows.values(*columns, "devices_json"))
+        json = devices.values(json=JSONObject(id="id", zh="name_zh", en="name_en"))
+        values = page_values(Project, ids, queryset, columns, devices_json=ArraySubquery(json))
         devices_of = {row["id"]: row["devices_json"] for row in values}
     else:
-        values = list(rows.values(*columns))
+        values = page_values(Project, ids, queryset, columns)
         devices_of = related_summaries(
             Project.devices.through.objects, "project_id", [row["id"] for row in values],
             lambda d: {"id": d["device_id"], "zh": d["device__name_zh"], "en": d["device__name_en"]},
             ("device_id", "device__name_zh", "device__name_en"),
         )  # fmt: skip
-    return Page([_project(row, devices_of[row["id"]], public=public) for row in values], total_of(values))
+    return page_of(values, lambda row: _project(row, devices_of[row["id"]], public=public))
 
 
 def _project(row: dict, devices: list[dict], *, public: bool) -> dict:

@@ -75,7 +75,7 @@ def project_page_rows(ids, queryset) -> Page:
     link = url_maker("web:project-detail")
     overdue = format_html(' <span class="badge authority-overdue">{}</span>', _("Authority overdue"))
     progress_label = _("Progress")
-    values = list(selectors.project_page_values(ids=ids, queryset=queryset))
+    values = selectors.project_page_values(ids=ids, queryset=queryset)
     html = [
         format_html(
             PROJECT_ROW,
