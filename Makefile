@@ -66,7 +66,10 @@ MUTATE_SCOPE := "clients.access*" "core.state_machine*" "core.calendars*" "miles
 	"notifications.services.x_reminder*" "notifications.services.x__planned_reminders*" \
 	"notifications.services.x__recipients*" "notifications.services.x__escalation_recipients*" \
 	"notifications.services.x__link_for*" "notifications.services.x__apply_preferences*" \
-	"notifications.services.x__without_existing*" "notifications.services.x__message_id*" \
+	"notifications.services.x__without_existing*" \
+	"notifications.services.x__create_in_sql*" "notifications.services.x__create_in_python*" \
+	"notifications.services.x__recipient_branches*" "notifications.services.x__notify_digest_readers_in_sql*" \
+	"notifications.services.x__claim_in_sql*" "notifications.services.x__message_id*" \
 	"notifications.services.x__reminder_notifications*" "notifications.services.x__notify*" \
 	"notifications.services.x_webhook_signature*" "notifications.services.x__post*"
 MUTATE_ENV = DATABASE_URL=$${MUTATE_DATABASE_URL:-postgres://cdmo:cdmo@127.0.0.1:5432/cdmo_mut} \

@@ -1,5 +1,5 @@
 /* The lab board: drag a card onto a column to move the order there (posts the same form the card's buttons
-   post). A column the card may not go to refuses the drop and says why, in words built as text (never HTML).
+   post); a hold — dropped on "on hold" or the card's button — first asks for its reason in a dialog. A column the card may not go to refuses the drop and says why, in words built as text (never HTML).
    While dragging near the board's left or right edge the board scrolls, so every column can be reached. */
 (function () {
   "use strict";
@@ -19,6 +19,24 @@
       labels[column.dataset.status] = column.dataset.label;
     });
     var dragged = null;
+    var hold = document.getElementById("hold-dialog");
+
+    function askHoldReason(card) {
+      var holdForm = hold.querySelector("form");
+      holdForm.action = card.dataset.move;
+      holdForm.elements.version.value = card.dataset.version;
+      holdForm.elements.reason.value = "";
+      hold.querySelector("[data-order]").textContent = card.dataset.number;
+      hold.showModal();
+      holdForm.elements.reason.focus();
+    }
+
+    if (hold) {
+      hold.querySelector("[data-close]").addEventListener("click", function () { hold.close(); });
+      document.querySelectorAll(".card [data-hold]").forEach(function (button) {
+        button.addEventListener("click", function () { askHoldReason(button.closest(".card")); });
+      });
+    }
 
     function allowed(card, column) {
       return (card.dataset.targets || "").split(" ").indexOf(column.dataset.status) !== -1;
@@ -67,6 +85,7 @@
         dragged = null;
         if (!card || card.closest(".board-column") === column) { return; }
         if (!allowed(card, column)) { refuse(card, column); return; }
+        if (column.dataset.status === "on_hold" && hold) { askHoldReason(card); return; }
         form.action = card.dataset.move;
         form.elements.to.value = column.dataset.status;
         form.elements.version.value = card.dataset.version;

@@ -219,3 +219,35 @@ def test_a_card_dragged_to_an_off_screen_column_moves_and_a_refused_drop_says_wh
     expect(page.locator("#board-status")).to_contain_text(f"“{waiting.number}” cannot go to “Accepted”")
     expect(page.locator("#board-status")).to_contain_text("order page")
     assert TestOrder.objects.get(pk=waiting.pk).status == "to_be_verified"
+
+
+HOLD = {"English": ("Put on hold", "Cancel"), "中文": ("暂停", "取消")}
+
+
+@pytest.mark.parametrize("language", ["English", "中文"])
+def test_a_card_dropped_on_hold_asks_for_the_reason_first(live_server, page, demo, become, language):
+    put_on_hold, cancel = HOLD[language]
+    first, second = TestOrder.objects.filter(status__in=("accepted", "samples_received", "in_testing"))[:2]
+    become("labmanager", language)
+    page.set_viewport_size({"width": 2400, "height": 900})
+    page.goto(f"{live_server.url}/lab/")
+    dialog = page.locator("#hold-dialog")
+    page.locator(f'.card[data-number="{second.number}"] [data-hold]').click()  # the card's button: same dialog
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("[data-order]")).to_have_text(second.number)
+    dialog.get_by_role("button", name=cancel).click()
+    expect(dialog).to_be_hidden()
+    page.locator(f'.card[data-number="{first.number}"]').drag_to(
+        page.locator('.board-column[data-status="on_hold"] h2')
+    )
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("[data-order]")).to_have_text(first.number)
+    assert TestOrder.objects.get(pk=first.pk).status != "on_hold"  # nothing moved before the reason is given
+    dialog.locator("textarea[name=reason]").fill("<b>waiting</b> for the client's adapter")
+    with page.expect_navigation():
+        dialog.get_by_role("button", name=put_on_hold).click()
+    expect(page.locator('.board-column[data-status="on_hold"]')).to_contain_text(first.number)
+    assert TestOrder.objects.get(pk=first.pk).status == "on_hold"
+    assert TestOrder.objects.get(pk=second.pk).status == second.status
+    page.goto(f"{live_server.url}/lab/orders/{first.pk}/")
+    expect(page.locator("body")).to_contain_text("<b>waiting</b> for the client's adapter")

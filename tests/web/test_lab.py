@@ -101,3 +101,26 @@ def test_board_and_order_page_queries_constant(client, manager):
             assert client.get("/lab/").status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_a_hold_from_the_board_needs_its_reason_and_records_it(client, manager):
+    order = accepted_order(ProjectFactory())
+    client.force_login(manager)
+    board = client.get("/lab/").content.decode()
+    assert 'id="hold-dialog"' in board and "data-hold" in board and 'name="reason"' in board
+    refused = client.post(f"/lab/orders/{order.id}/move/", {"to": "on_hold", "version": order.version, "reason": " "})
+    assert refused.status_code == 302
+    assert "Give the reason for the hold." in client.get("/lab/").content.decode()
+    order.refresh_from_db()
+    assert order.status == "accepted"
+    reason = "waiting for the <b>adapter</b>"
+    held = client.post(f"/lab/orders/{order.id}/move/", {"to": "on_hold", "version": order.version, "reason": reason})
+    assert held.status_code == 302
+    order.refresh_from_db()
+    assert (order.status, order.held_from) == ("on_hold", "accepted")
+    page = client.get(f"/lab/orders/{order.id}/").content.decode()
+    assert "waiting for the &lt;b&gt;adapter&lt;/b&gt;" in page
+    resumed = client.post(f"/lab/orders/{order.id}/move/", {"to": "accepted", "version": order.version})
+    assert resumed.status_code == 302
+    order.refresh_from_db()
+    assert order.status == "accepted"

@@ -88,12 +88,14 @@ class LabBoardView(StaffRequiredMixin, TemplateView):
             filtered=filterset.is_bound,
             today=clock.today(),
             can_manage=bool(roles & MANAGERS),
+            holdable=sorted(BOARD_MOVES[O.ON_HOLD][2]),
         )
         return context
 
 
 class LabOrderMoveView(StaffRequiredMixin, View):
-    """Move a card to another column (button or drag); only the moves one click can make."""
+    """Move a card to another column (button or drag); only the moves one click can make. A hold takes its
+    reason (the board asks for it in a dialog)."""
 
     write_roles = BENCH
 
@@ -114,8 +116,14 @@ class LabOrderMoveView(StaffRequiredMixin, View):
         else:
             messages.error(request, _("This move is made on the order page."))
             return redirect("web:lab-order", pk=order.pk)
+        extra = {}
+        if target == O.ON_HOLD and order.status != O.ON_HOLD:  # a hold says why, as on the order page
+            extra["reason"] = request.POST.get("reason", "").strip()[:2000]
+            if not extra["reason"]:
+                messages.error(request, _("Give the reason for the hold."))
+                return redirect("web:lab-board")
         try:
-            service(order=order, actor=request.user, expected_version=expected)
+            service(order=order, actor=request.user, expected_version=expected, **extra)
         except ApplicationError as error:
             messages.error(request, str(error.message))
         except ValidationError as error:
