@@ -279,16 +279,19 @@ def reminders_cancel_stale() -> int:
     return cancelled
 
 
-def reminders_create(*, today: date | None = None) -> int:
+def reminders_create(*, today: date | None = None, in_sql: bool | None = None) -> int:
     """Insert the reminders due today for every active rule; returns how many were inserted.
 
     On PostgreSQL each rule is one ``INSERT … SELECT … ON CONFLICT DO NOTHING``: the kind's items (its
     ``selection()`` from the registry), the offset due today, the recipients and their preferences all joined
     in SQL — no row comes back to Python (issue 19). The unique constraint settles concurrent sweeps. Elsewhere
-    (SQLite, ``make run``) the same rule is planned in Python, a chunk of items at a time."""
+    (SQLite, ``make run``: no ``DISTINCT ON``, no ``jsonb``) the same rule is planned in Python, a chunk of items
+    at a time. ``in_sql`` picks the planner (None: by the database)."""
     today = today or clock.today()
     created = 0
-    groups = None if connection.vendor == "postgresql" else _role_groups()
+    if in_sql is None:
+        in_sql = connection.vendor == "postgresql"
+    groups = None if in_sql else _role_groups()
     for rule in ReminderRule.objects.filter(active=True, kind__in=list(REMINDER_KINDS)):
         kind = REMINDER_KINDS[rule.kind]
         window = (today - timedelta(days=rule.overdue_limit_days), today + timedelta(days=max([*rule.offsets, 0])))

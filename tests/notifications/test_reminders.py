@@ -387,9 +387,7 @@ def test_the_sql_sweep_and_the_python_planning_insert_the_same_reminders(rules, 
     """``make run`` (SQLite) plans each rule in Python, PostgreSQL in one statement: on a world that takes every
     branch — owner, PM, lab managers, client contacts (and a client user who owns an item: portal link),
     escalation, the authority chased, a muted kind, a digest reader, an inactive person, clocks and orders —
-    both leave the same rows."""
-    from django.db import transaction
-
+    both leave the same rows, and a second sweep of either finds nothing new."""
     every_reminder_branch(project, owner)
 
     def rows():
@@ -402,18 +400,38 @@ def test_the_sql_sweep_and_the_python_planning_insert_the_same_reminders(rules, 
     in_sql = services.reminders_create(today=TODAY)
     sql_rows = rows()
     assert in_sql == len(sql_rows[0]) > 20
+    assert services.reminders_create(today=TODAY, in_sql=True) == 0  # a second sweep finds nothing new
     Reminder.objects.all().delete()
-    groups = services._role_groups()
-    in_python = 0
-    with transaction.atomic():
-        for rule in ReminderRule.objects.filter(active=True):
-            kind = services.REMINDER_KINDS[rule.kind]
-            window = (TODAY - timedelta(days=rule.overdue_limit_days), TODAY + timedelta(days=max(rule.offsets)))
-            in_python += services._create_in_python(rule, kind, window, TODAY, groups)
-    assert rows() == sql_rows and in_python == in_sql
+    assert services.reminders_create(today=TODAY, in_sql=False) == in_sql
+    assert rows() == sql_rows
+    assert services.reminders_create(today=TODAY, in_sql=False) == 0 and rows() == sql_rows
     assert {kind for _rule, kind, *_rest in sql_rows[0]} == set(services.REMINDER_KINDS)
     urls = {url for *_rest, url in sql_rows[0]}
     assert "/portal/requests/" in urls and any(url.endswith("/#samples") for url in urls)
+
+
+@pytest.mark.parametrize(
+    ("offsets", "repeat", "expected"),
+    [([7, 0], 0, {(0, "pm_r")}), ([7], 0, set()), ([7, 0], 2, {(-2, "pm_r")}), ([7, 0], 3, {(0, "pm_r")})],
+)
+def test_an_overdue_item_under_a_rule_without_or_with_a_repeat(rules, project, pm, offsets, repeat, expected):
+    """Two days late: without a repeat, the due day's reminder (offset 0) only if the rule has one; with a
+    two-day repeat the repeat's (−2); with a three-day one not yet (the due day's). Both planners agree."""
+    rule_of(rules, offsets=offsets, overdue_repeat_days=repeat, escalate_after_days=None,
+            recipient_roles=["project_manager"])  # fmt: skip
+    make_milestone(project, days=-2)
+    for in_sql in (True, False):
+        Reminder.objects.all().delete()
+        services.reminders_create(today=TODAY, in_sql=in_sql)
+        got = set(Reminder.objects.values_list("offset", "recipient__username"))
+        assert got == expected, in_sql
+
+
+def test_a_rule_that_names_nobody_creates_nothing(rules, project, pm):
+    rule_of(rules, recipient_roles=[], escalate_after_days=None)
+    make_milestone(project, days=0)
+    assert services.reminders_create(today=TODAY) == 0
+    assert not Reminder.objects.exists()
 
 
 def every_reminder_branch(project, owner):
