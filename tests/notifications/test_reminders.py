@@ -485,21 +485,30 @@ def test_the_offset_due_at_the_edges(rules, offsets, repeat, limit, days_until, 
     assert offset == expected and (offset is None or type(offset) is int)
 
 
-def test_lab_managers_and_the_owner_both_get_it_and_no_lab_manager_is_no_error(rules, project, owner, pm):
+@pytest.mark.parametrize("in_sql", [True, False])
+def test_lab_managers_and_the_owner_both_get_it_and_no_lab_manager_is_no_error(rules, project, owner, pm, in_sql):
     rule_of(rules, recipient_roles=["owner", "lab_manager"], escalate_after_days=None)
     make_milestone(project, days=0, owner=owner)
-    sweep()  # no lab manager exists yet
+    services.reminders_create(today=TODAY, in_sql=in_sql)  # no lab manager exists yet
     assert set(Reminder.objects.values_list("recipient__username", flat=True)) == {"owner_r"}
     Reminder.objects.all().delete()
     manager = StaffUserFactory(roles=["lab_manager"], username="mgr_r")
-    sweep()
+    services.reminders_create(today=TODAY, in_sql=in_sql)
     assert set(Reminder.objects.values_list("recipient_id", flat=True)) == {owner.pk, manager.pk}
 
 
-def test_a_client_task_of_a_client_without_portal_users_reminds_the_others(rules, project, pm):
+@pytest.mark.parametrize("in_sql", [True, False])
+def test_a_client_task_of_a_client_without_portal_users_reminds_the_others(rules, project, pm, in_sql):
     make_milestone(project, days=0, responsible="client")  # client_contacts in the rule, nobody to reach
-    sweep()
+    services.reminders_create(today=TODAY, in_sql=in_sql)
     assert list(Reminder.objects.values_list("recipient_id", flat=True)) == [pm.pk]
+
+
+@pytest.mark.parametrize("in_sql", [True, False])
+def test_an_overdue_item_with_no_admin_escalates_to_the_pm_alone(rules, project, pm, in_sql):
+    make_milestone(project, days=-3)
+    services.reminders_create(today=TODAY, in_sql=in_sql)
+    assert list(Reminder.objects.filter(escalated=True).values_list("recipient_id", flat=True)) == [pm.pk]
 
 
 def test_an_escalation_with_no_admin_reaches_the_pm_and_keeps_the_items_link(rules, project, pm):
