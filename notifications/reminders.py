@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce, Concat, JSONObject, NullIf
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from labtests.choices import OPEN_ORDER_STATUSES as LAB_OPEN_ORDER_STATUSES
 from labtests.choices import OrderStatus
 from labtests.models import TestOrder
 from milestones.choices import (
@@ -183,14 +184,8 @@ register(
 
 # --- test orders -------------------------------------------------------------------------------------------------
 
-OPEN_ORDER_STATUSES = (
-    OrderStatus.SUBMITTED,
-    OrderStatus.ACCEPTED,
-    OrderStatus.SAMPLES_RECEIVED,
-    OrderStatus.IN_TESTING,
-    OrderStatus.TO_BE_VERIFIED,
-    OrderStatus.VERIFIED,
-)
+# The lab's open orders whose due date runs: a held order's date waits (it moves by the days held on resume).
+OPEN_ORDER_STATUSES = tuple(status for status in LAB_OPEN_ORDER_STATUSES if status != OrderStatus.ON_HOLD)
 
 
 def _open_orders() -> QuerySet:

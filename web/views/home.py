@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 from accounts.choices import Role
 from clients.access import access_for
 from core.clock import today as local_today
-from labtests.choices import OrderStatus
+from labtests.choices import OPEN_ORDER_STATUSES, OrderStatus
 from labtests.selectors import test_order_list
 from milestones.choices import OPEN_MILESTONE_STATUSES, ClockState, DueState
 from milestones.selectors import (
@@ -28,9 +28,6 @@ from .base import StaffRequiredMixin
 
 WINDOW_DAYS = 14
 SHOWN = 8
-S = OrderStatus
-OPEN_ORDER_STATUSES = (S.SUBMITTED, S.ACCEPTED, S.SAMPLES_RECEIVED, S.IN_TESTING, S.TO_BE_VERIFIED, S.VERIFIED,
-                       S.ON_HOLD)  # fmt: skip
 
 
 class HomeView(StaffRequiredMixin, TemplateView):
