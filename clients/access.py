@@ -91,6 +91,16 @@ def identity_columns(user_id_sql: str) -> dict:
     return {"identity_groups": groups, "identity_client": client}
 
 
+def reader_for_client(client_id: int):
+    """A stand-in for any user of client ``client_id``, for reads made on the client's behalf with nobody signed in
+    (what the client's webhook may carry): every selector scopes it exactly as it scopes that client's users."""
+    from accounts.models import User
+
+    reader = User(username=f"client-{client_id}", is_active=True)
+    setattr(reader, _CACHE_ATTR, Access(roles=frozenset(), client_id=client_id))
+    return reader
+
+
 def forget_access(user) -> None:
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)

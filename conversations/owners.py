@@ -63,9 +63,11 @@ OWNER_KINDS: dict[str, OwnerKind] = {
                   lambda o: f"/lab/orders/{o.pk}/#conversation",
                   client_url=lambda o: f"/portal/orders/{o.pk}/#conversation"),
         OwnerKind("sample", _("sample"), lab.sample_list, lambda o: o.order.client_id, lambda o: o.order.project_id,
-                  lambda o: f"/lab/orders/{o.order_id}/", discussable=False),
+                  lambda o: f"/lab/orders/{o.order_id}/", discussable=False,
+                  client_url=lambda o: f"/portal/orders/{o.order_id}/"),
         OwnerKind("test_item", _("test item"), lab.test_item_list, lambda o: o.order.client_id,
-                  lambda o: o.order.project_id, lambda o: f"/lab/orders/{o.order_id}/", discussable=False),
+                  lambda o: o.order.project_id, lambda o: f"/lab/orders/{o.order_id}/", discussable=False,
+                  client_url=lambda o: f"/portal/orders/{o.order_id}/"),
     )
 }  # fmt: skip
 DISCUSSABLE = [code for code, kind in OWNER_KINDS.items() if kind.discussable]

@@ -8,6 +8,7 @@ from django.db.models import Q
 from accounts.choices import STAFF_ROLES
 from accounts.models import User
 from clients.models import ClientMembership, Contact
+from conversations import selectors as talk
 from conversations.owners import OWNER_KINDS
 from core.models import Attachment, Comment
 from core.queue import enqueue_on_commit
@@ -74,7 +75,8 @@ def on_report(event: str, *, report_id: int, actor_id: int | None = None, **payl
     contacts = set(
         Contact.objects.filter(client_id=order.client_id, user__isnull=False).values_list("user_id", flat=True)
     )
-    notification_send(user_ids=set(contacts), event=event, params=params, url=f"/portal/orders/{order.pk}/")
+    notification_send(user_ids=set(contacts), event=event, params=params, url=f"/portal/orders/{order.pk}/",
+                      record=order)  # fmt: skip
 
 
 def on_report_signature(event: str, *, report_id: int, actor_id: int | None = None, **payload) -> None:
@@ -140,7 +142,8 @@ def on_request(event: str, *, milestone_id: int, actor_id: int | None = None, **
                           url=f"/projects/{milestone.project_id}/#milestone-{milestone.pk}")  # fmt: skip
     else:
         notification_send(user_ids=_client_user_ids(milestone.project.client_id) - {actor_id}, event=event,
-                          params=params, url=f"/portal/requests/#request-{milestone.pk}", email=True)  # fmt: skip
+                          params=params, url=f"/portal/requests/#request-{milestone.pk}", email=True,
+                          record=milestone)  # fmt: skip
     enqueue_on_commit(notification_emails_send)
 
 
@@ -163,14 +166,18 @@ def _record(kind_code: str, owner) -> dict:
 
 def _conversation_audience(owner, payload: dict) -> tuple[set[int], set[int]]:
     """(staff to tell, client users to tell): a client's post goes to the project's PM (and the milestone's
-    owner); a staff post visible to the client goes to the client's users; an internal one to nobody."""
+    owner); a staff post the client may read (marked visible, on a record they may read) goes to the client's
+    users; an internal one to nobody."""
     staff: set[int] = set()
     client_users: set[int] = set()
     if payload.get("by_client"):
         staff = _project_manager_ids(payload["project_id"]) if payload.get("project_id") else set()
         if payload["owner_type"] == "milestone" and owner.owner_id:
             staff.add(owner.owner_id)
-    elif payload.get("client_visible") and payload.get("client_id"):
+    elif payload.get("client_visible") and talk.client_reads(
+        client_id=payload.get("client_id"), comment_id=payload.get("comment_id"),
+        attachment_id=payload.get("attachment_id"),
+    ):  # fmt: skip
         memberships = ClientMembership.objects.filter(client_id=payload["client_id"])
         client_users = set(memberships.values_list("user_id", flat=True))
     return staff, client_users
@@ -191,9 +198,10 @@ def _send_conversation(event: str, owner, params: dict, payload: dict) -> set[in
     staff, client_users = _conversation_audience(owner, payload)
     actor = payload.get("actor_id")
     staff_url = OWNER_KINDS[payload["owner_type"]].staff_url(owner)
-    notification_send(user_ids=staff - {actor}, event=event, params=params, url=staff_url, email=True)
+    notification_send(user_ids=staff - {actor}, event=event, params=params, url=staff_url, email=True, record=owner)
     client_url = OWNER_KINDS[payload["owner_type"]].client_url(owner)
-    notification_send(user_ids=client_users - {actor}, event=event, params=params, url=client_url, email=True)
+    notification_send(user_ids=client_users - {actor}, event=event, params=params, url=client_url, email=True,
+                      record=owner)  # fmt: skip
     return staff | client_users | {actor}
 
 
@@ -219,7 +227,7 @@ def on_comment(event: str, *, comment_id: int, **payload) -> None:
         return
     excerpt = comment.body[:140] + ("…" if len(comment.body) > 140 else "")
     params = {**_conversation_params(comment.author, owner, payload), "excerpt": excerpt}
-    told = _send_conversation(event, owner, params, payload)
+    told = _send_conversation(event, owner, params, {**payload, "comment_id": comment_id})
     mentioned = staff_user_ids(usernames=payload.get("mentions")) - told  # staff only: never a client
     staff_url = OWNER_KINDS[payload["owner_type"]].staff_url(owner)
     notification_send(user_ids=mentioned, event="comment.mentioned", params=params, url=staff_url, email=True)
@@ -234,7 +242,7 @@ def on_attachment(event: str, *, attachment_id: int, comment_id=None, **payload)
     if attachment is None or owner is None:
         return
     params = {**_conversation_params(attachment.uploaded_by, owner, payload), "file": attachment.original_name}
-    _send_conversation(event, owner, params, payload)
+    _send_conversation(event, owner, params, {**payload, "attachment_id": attachment_id})
     enqueue_on_commit(notification_emails_send)
 
 

@@ -25,6 +25,10 @@ class Notification(TimeStampedModel):
     email_status = models.CharField(
         _("e-mail"), max_length=10, choices=NotificationEmail.choices, default=NotificationEmail.NONE, blank=True
     )
+    # The record it is about (a comment's record, a request): a client reads the notification only while they may
+    # read the record (``notifications.selectors.notification_list``).
+    record_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True)
+    record_id = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")

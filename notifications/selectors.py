@@ -1,15 +1,21 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from clients.access import access_for, scope_for_user
+from conversations.selectors import readable_records
 
 from .models import Notification, ReminderRule, Webhook, WebhookDelivery
 
 
 def notification_list(*, user) -> QuerySet[Notification]:
-    """A user's own notifications, newest first; nobody reads anyone else's."""
+    """A user's own notifications, newest first; nobody reads anyone else's, and a client user none about a record
+    they may no longer read (an order back in draft, a milestone made internal)."""
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
-    return Notification.objects.filter(user=user)
+    rows = Notification.objects.filter(user=user)
+    if access_for(user).is_client_user:
+        rows = rows.filter(Q(record_type__isnull=True) | readable_records(user, type_field="record_type",
+                                                                           id_field="record_id"))  # fmt: skip
+    return rows
 
 
 def unread_count(*, user) -> int:

@@ -43,10 +43,13 @@ logger = logging.getLogger(__name__)
 
 
 def notification_send(
-    *, user_ids: Iterable[int | None], event: str, params: dict, url: str = "", email: bool = False
+    *, user_ids: Iterable[int | None], event: str, params: dict, url: str = "", email: bool = False, record=None
 ) -> int:
-    """One in-app notification per user (inactive users and empty ids are skipped); with ``email``, each is also
-    queued for e-mail (``notification_emails_send``: at once, or in the daily digest, as the reader chose)."""
+    """One in-app notification per user (inactive users and empty ids are skipped) about ``record`` (if any: a
+    client reads it only while they may read the record); with ``email``, each is also queued for e-mail
+    (``notification_emails_send``: at once, or in the daily digest, as the reader chose)."""
+    from django.contrib.contenttypes.models import ContentType
+
     from accounts.models import User
 
     ids = {pk for pk in user_ids if pk}
@@ -54,7 +57,9 @@ def notification_send(
         return 0
     active = User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True)
     status = NotificationEmail.PENDING if email else NotificationEmail.NONE
-    rows = [Notification(user_id=pk, event=event, params=params, url=url, email_status=status) for pk in active]
+    about = {"record_type": ContentType.objects.get_for_model(record), "record_id": record.pk} if record else {}
+    rows = [Notification(user_id=pk, event=event, params=params, url=url, email_status=status, **about)
+            for pk in active]  # fmt: skip
     return len(Notification.objects.bulk_create(rows))
 
 
@@ -88,6 +93,9 @@ def _notification_emails_batch(*, digest: bool, limit: int) -> tuple[int, int]:
         sent = 0
         for notifications in by_reader.values():
             reader = notifications[0].user
+            notifications = _still_readable(reader, notifications)
+            if not notifications:
+                continue
             status = NotificationEmail.SENT
             try:
                 if reader.email:
@@ -98,6 +106,19 @@ def _notification_emails_batch(*, digest: bool, limit: int) -> tuple[int, int]:
                 status = NotificationEmail.FAILED
             Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(email_status=status)
         return len(rows), sent
+
+
+def _still_readable(reader, notifications: list[Notification]) -> list[Notification]:
+    """The notifications ``reader`` may still read (a client's record may have been hidden since they were written);
+    the others are not e-mailed."""
+    from .selectors import notification_list
+
+    if not any(row.record_type_id for row in notifications) or not access_for(reader).is_client_user:
+        return notifications
+    ids = [row.pk for row in notifications]
+    readable = set(notification_list(user=reader).filter(pk__in=ids).values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=set(ids) - readable).update(email_status=NotificationEmail.NONE)
+    return [row for row in notifications if row.pk in readable]
 
 
 @transaction.atomic

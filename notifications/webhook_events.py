@@ -8,7 +8,11 @@ client serializers, so internal fields (notes, prices, actors, reasons) never le
 from datetime import date, datetime
 from decimal import Decimal
 
-from milestones.models import Milestone
+from clients.access import reader_for_client
+from conversations.selectors import attachment_list, comment_list
+from labtests.selectors import test_order_list, test_report_list
+from milestones.selectors import milestone_list
+from projects.selectors import project_list
 
 WEBHOOK_EVENTS = (
     "client.created",
@@ -41,6 +45,7 @@ WEBHOOK_EVENTS = (
     "attachment.created",
 )
 
+# No "test_order.created": a new order is a draft the client cannot see; they hear of it when it is submitted.
 CLIENT_EVENT_FIELDS = {
     "project.created": ("project_id", "client_id"),
     "project.status_changed": ("project_id", "client_id", "old", "new"),
@@ -50,7 +55,6 @@ CLIENT_EVENT_FIELDS = {
     "milestone.started": ("milestone_id", "project_id", "client_id"),
     "milestone.answered": ("milestone_id", "project_id", "client_id"),
     "milestone.sent_back": ("milestone_id", "project_id", "client_id"),
-    "test_order.created": ("order_id", "client_id"),
     "test_order.status_changed": ("order_id", "project_id", "client_id", "old", "new"),
     "test_report.issued": ("report_id", "order_id", "client_id", "version"),
     "comment.created": ("comment_id", "parent_id", "owner_type", "owner_id", "project_id", "client_id", "by_client",
@@ -60,24 +64,13 @@ CLIENT_EVENT_FIELDS = {
 }  # fmt: skip
 
 
-def _milestone_visible(payload: dict) -> bool:
-    return Milestone.objects.filter(pk=payload.get("milestone_id"), client_visible=True).exists()
-
-
-def _marked_visible(payload: dict) -> bool:
-    """Comments and files say themselves whether the client may see them (internal ones never leave)."""
-    return payload.get("client_visible") is True
-
-
-_CLIENT_VISIBILITY = {
-    "milestone.completed": _milestone_visible,
-    "milestone.rescheduled": _milestone_visible,
-    "milestone.started": _milestone_visible,
-    "milestone.answered": _milestone_visible,
-    "milestone.sent_back": _milestone_visible,
-    "comment.created": _marked_visible,
-    "attachment.created": _marked_visible,
-}
+# The first part of an event's name → the selector of the record it is about and the payload key of its id.
+_RECORD_OF_EVENT = {
+    "project": (project_list, "project_id"), "pathway": (project_list, "project_id"),
+    "milestone": (milestone_list, "milestone_id"), "test_order": (test_order_list, "order_id"),
+    "test_report": (test_report_list, "report_id"), "comment": (comment_list, "comment_id"),
+    "attachment": (attachment_list, "attachment_id"),
+}  # fmt: skip
 
 
 def json_safe(value):
@@ -96,10 +89,12 @@ def json_safe(value):
 
 
 def client_may_receive(event: str, payload: dict, client_id: int) -> bool:
+    """A client's webhook hears an event of its own client only while the record the event is about is one that
+    client's users may read (the record's own selector: no draft, no internal milestone, no internal comment)."""
     if event not in CLIENT_EVENT_FIELDS or payload.get("client_id") != client_id:
         return False
-    visible = _CLIENT_VISIBILITY.get(event)
-    return visible is None or visible(payload)
+    selector, key = _RECORD_OF_EVENT[event.split(".")[0]]
+    return selector(user=reader_for_client(client_id)).filter(pk=payload.get(key)).exists()
 
 
 def client_payload(event: str, data: dict) -> dict:

@@ -99,7 +99,6 @@ CLIENT_WEBHOOK_DATA = {
     "milestone.started": {"milestone_id", "project_id", "client_id"},
     "milestone.answered": {"milestone_id", "project_id", "client_id"},
     "milestone.sent_back": {"milestone_id", "project_id", "client_id"},
-    "test_order.created": {"order_id", "client_id"},
     "test_order.status_changed": {"order_id", "project_id", "client_id", "old", "new"},
     "test_report.issued": {"report_id", "order_id", "client_id", "version"},
     "comment.created": {"comment_id", "parent_id", "owner_type", "owner_id", "project_id", "client_id", "by_client",
@@ -118,9 +117,8 @@ def test_the_client_webhook_allowlist_is_the_declared_one():
 def test_a_client_webhook_payload_carries_exactly_the_allowlisted_keys(world):
     """Every delivery recorded for client A's webhook while their world was built: envelope and data keys."""
     deliveries = list(WebhookDelivery.objects.filter(webhook=world.webhook))
-    assert {d.event for d in deliveries} >= {"pathway.applied", "test_order.created", "test_order.status_changed",
-                                            "test_report.issued", "milestone.completed", "comment.created",
-                                            "attachment.created"}  # fmt: skip
+    assert {d.event for d in deliveries} >= {"pathway.applied", "test_order.status_changed", "test_report.issued",
+                                            "milestone.completed", "comment.created", "attachment.created"}  # fmt: skip
     internal = set(Comment.objects.filter(client_visible=False).values_list("pk", flat=True))
     internal_files = set(Attachment.objects.filter(client_visible=False).values_list("pk", flat=True))
     assert internal and internal_files

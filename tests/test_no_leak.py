@@ -276,6 +276,10 @@ def _fill_internal_fields(world, client, people) -> None:
     TestService.objects.update(price=Decimal("987654321.00"))
     comment_create(actor=people["pm"], owner=project, body=f"{SENTINEL} internal comment")
     attachment_upload(actor=people["pm"], owner=project, upload=pdf_upload(f"{SENTINEL}.pdf"))
+    milestone = world.submission.milestones.get(code="TYPE_TESTING")
+    for owner in (project, world.submission, milestone, world.order):  # an internal reply under a visible comment
+        visible = comment_create(actor=people["pm"], owner=owner, body="For the client.", client_visible=True)
+        comment_create(actor=people["pm"], owner=owner, body=f"{SENTINEL} internal reply", parent=visible)
 
 
 def test_no_internal_field_reaches_a_client_user(client, two_worlds, client_a, admin_user):
@@ -287,7 +291,17 @@ def test_no_internal_field_reaches_a_client_user(client, two_worlds, client_a, a
                 f"/api/v1/comments/?project={project_id}", "/api/v1/test-services/"):  # fmt: skip
         assert SENTINEL.encode() in client.get(url).content or b"987654321" in client.get(url).content, url
     client.force_login(two_worlds["users"]["A"])
-    ours, read, found = two_worlds["ids"]["A"], 0, []
+    read, found = 0, []
+    for url, body in client_reads(client, two_worlds["ids"]["A"]):
+        read += 1
+        found += [f"{url}: {token}" for token in (SENTINEL.encode(), b"987654321") if token in body]
+    assert read >= 40
+    assert not found, "\n".join(found)
+
+
+def client_reads(client, ours: dict):
+    """(url, body) of every API and portal GET a signed-in client user may read: every list (its largest page) and
+    every route on one of their own objects (``ours``)."""
     for route in routes():
         if not route.name.startswith(("api-v1:", "portal:")) or "get" not in route.methods():
             continue
@@ -297,10 +311,78 @@ def test_no_internal_field_reaches_a_client_user(client, two_worlds, client_a, a
             route.url() + ("?page_size=200" if route.name.startswith("api-v1:") else "")]  # fmt: skip
         for url in urls:
             response = client.get(url)
-            if response.status_code != 200:
-                continue
-            read += 1
-            body = b"".join(response.streaming_content) if response.streaming else response.content
-            found += [f"{url}: {token}" for token in (SENTINEL.encode(), b"987654321") if token in body]
+            if response.status_code == 200:
+                yield url, b"".join(response.streaming_content) if response.streaming else response.content
+
+
+HIDDEN = "ZZHIDDEN"
+
+
+def _conversations_on_hidden_records(world, client, pm) -> tuple[list[int], list[int], int]:
+    """For every kind a conversation or file hangs on, a record the client may not see, carrying a client-visible
+    comment (a file where the kind takes no comments) with an internal reply under it: posted while the record was
+    hidden (a draft project, its submission and milestone, a draft order, its test item and sample) or while it was
+    visible and hidden afterwards (a milestone made internal). Returns (comment ids, file ids, the milestone
+    hidden afterwards)."""
+    from datetime import date
+
+    from conversations.owners import OWNER_KINDS
+    from conversations.services import attachment_upload, comment_create
+    from labtests import services as lab
+    from labtests.models import TestService
+    from milestones.services import milestone_update, pathway_apply
+    from tests.factories import ProjectFactory, pdf_upload
+
+    draft = ProjectFactory(client=client, project_manager=pm, status="draft")
+    submission = pathway_apply(project=draft, actor=None, pathway="CN_NMPA_II", start_date=date(2026, 1, 5))
+    services = TestService.objects.filter(code="ES-60601-1")
+    order = lab.test_order_create(actor=pm, client=client, project=world.submission.project, services=services)
+    records = [
+        ("project", draft), ("submission", submission),
+        ("milestone", submission.milestones.filter(client_visible=True).first()), ("test_order", order),
+        ("test_item", order.items.first()), ("sample", Sample.objects.create(order=order, identifier="S-DRAFT")),
+    ]  # fmt: skip
+    assert {kind for kind, _record in records} == set(OWNER_KINDS)  # a new kind must join this test
+    later = world.submission.milestones.filter(client_visible=True).exclude(code="TYPE_TESTING").first()
+    records.append(("milestone", later))
+    comments, files = [], []
+    for kind, record in records:
+        upload = pdf_upload(f"{HIDDEN}-{kind}.pdf")
+        if OWNER_KINDS[kind].discussable:
+            comment = comment_create(actor=pm, owner=record, body=f"{HIDDEN} on the {kind}", client_visible=True,
+                                     uploads=[upload])  # fmt: skip
+            reply = comment_create(actor=pm, owner=record, body=f"{HIDDEN} internal reply", parent=comment)
+            comments += [comment.pk, reply.pk]
+            files += list(comment.attachments.values_list("pk", flat=True))
+        else:
+            files.append(attachment_upload(actor=pm, owner=record, upload=upload, client_visible=True).pk)
+    milestone_update(milestone=later, actor=pm, data={"client_visible": False})
+    return comments, files, later.pk
+
+
+def test_nothing_on_a_record_hidden_from_the_client_reaches_them(client, two_worlds, client_a, mailoutbox):
+    from notifications.services import notification_emails_send
+
+    world, user = two_worlds["worlds"]["A"], two_worlds["users"]["A"]
+    comments, files, hidden_later = _conversations_on_hidden_records(
+        world, client_a, world.submission.project.project_manager
+    )
+    notification_emails_send()
+    client.force_login(user)
+    read, found = 0, []
+    for url, body in client_reads(client, two_worlds["ids"]["A"]):
+        read += 1
+        found += [url] if HIDDEN.encode() in body else []
+    urls = [f"/api/v1/comments/{pk}/" for pk in comments]
+    urls += [url for pk in files for url in (f"/api/v1/attachments/{pk}/", f"/api/v1/attachments/{pk}/download/")]
+    found += [f"{url} → {status}" for url in urls if (status := client.get(url).status_code) != 404]
+    mails = [mail for mail in mailoutbox if user.email in mail.to]
+    found += [f"e-mail “{mail.subject}”" for mail in mails if HIDDEN in mail.body + str(mail.alternatives)]
+    for delivery in WebhookDelivery.objects.filter(webhook=world.webhook):
+        data = delivery.payload["data"]
+        if (data.get("owner_type"), data.get("owner_id")) == ("milestone", hidden_later):
+            continue  # told while the milestone was visible: right then
+        if data.get("comment_id") in comments or data.get("attachment_id") in files:
+            found.append(f"webhook {delivery.event} {data}")
     assert read >= 40
     assert not found, "\n".join(found)

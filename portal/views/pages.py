@@ -13,7 +13,7 @@ from django.views.generic import TemplateView, View
 
 from conversations import selectors as talk
 from conversations import services as conversation
-from conversations.owners import owner_get
+from conversations.owners import OWNER_KINDS, owner_get
 from core.exceptions import ApplicationError
 from labtests import selectors as lab
 from labtests.choices import ItemStatus, OrderStatus
@@ -117,11 +117,7 @@ def thread_context(user, kind: str, owner, *, form=None, upload_form=None) -> di
 
 
 def _back_to(kind: str, owner) -> str:
-    if kind == "test_order":
-        return reverse("portal:order", args=[owner.pk]) + "#conversation"
-    if kind == "project":
-        return reverse("portal:project", args=[owner.pk]) + "#conversation"
-    return reverse("portal:project", args=[owner.project_id]) + f"#{kind}-{owner.pk}"
+    return OWNER_KINDS[kind].client_url(owner)
 
 
 class CommentView(ClientRequiredMixin, View):

@@ -96,6 +96,21 @@ def test_a_client_comments_and_uploads_on_their_project(portal, project, user_a)
     assert "Question from us" in page and "q.pdf" in page and "spec.pdf" in page
 
 
+@pytest.mark.parametrize("action", ["comment", "upload"])
+def test_writing_on_their_own_test_item_is_refused_in_place_not_a_server_error(portal, project, pm, action):
+    order = lab.test_order_create(actor=pm, client=project.client, project=project,
+                                  services=TestService.objects.filter(code="ES-60601-1"))  # fmt: skip
+    lab.test_order_submit(order=order, actor=pm)
+    item = order.items.get()
+    data = {"body": "About this test", "file": pdf_upload(), "files": [pdf_upload()]}
+    response = portal.post(f"/portal/talk/test_item/{item.pk}/{action}/", data, follow=True)
+    assert response.redirect_chain[-1][0] == f"/portal/orders/{order.pk}/"
+    assert response.status_code == 200 and not Comment.objects.exists()
+    assert "Upload your files to the project" in response.content.decode() or "Comments cannot" in (
+        response.content.decode()
+    )
+
+
 def test_answering_a_request_waits_for_the_pm_who_accepts_or_sends_it_back(portal, client, request_, pm, user_a):
     response = portal.post(f"/portal/requests/{request_.pk}/answer/", {"note": "Shipped by SF Express",
                            "files": [pdf_upload("waybill.pdf")]})  # fmt: skip
