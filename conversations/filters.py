@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
 from core.models import Attachment, Comment
 
 from .owners import DISCUSSABLE, OWNER_KINDS
@@ -13,16 +14,16 @@ def _by_owner_type(queryset, name, value):
 
 
 class _OwnerFilters(django_filters.FilterSet):
-    owner_id = django_filters.NumberFilter(label=_("Record id"), min_value=1)
+    owner_id = IdFilter(label=_("Record id"))
 
 
 class CommentFilterSet(_OwnerFilters):
     owner_type = django_filters.ChoiceFilter(
         choices=[(code, OWNER_KINDS[code].label) for code in DISCUSSABLE], method=_by_owner_type, label=_("Record")
     )
-    project = django_filters.NumberFilter(field_name="project_id", label=_("Project"), min_value=1)
+    project = IdFilter(field_name="project_id", label=_("Project"))
     client_visible = django_filters.BooleanFilter(label=_("Visible to the client"))
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Reply to"), min_value=1)
+    parent = IdFilter(field_name="parent_id", label=_("Reply to"))
 
     class Meta:
         model = Comment
@@ -33,7 +34,7 @@ class AttachmentFilterSet(_OwnerFilters):
     owner_type = django_filters.ChoiceFilter(
         choices=[(code, kind.label) for code, kind in OWNER_KINDS.items()], method=_by_owner_type, label=_("Record")
     )
-    comment = django_filters.NumberFilter(label=_("Comment"), min_value=1)
+    comment = IdFilter(label=_("Comment"))
 
     class Meta:
         model = Attachment

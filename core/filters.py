@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .dates import BusinessDateFormField
+from .numbers import IntegerField
 
 
 class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
@@ -46,8 +47,20 @@ class BusinessDateFilter(django_filters.DateFilter):
     field_class = BusinessDateFormField
 
 
+class IdFilter(django_filters.NumberFilter):
+    """``?project=12``: a row's id, read by ``core.numbers`` (no other script's digits, no 5,000-digit numbers)."""
+
+    field_class = IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        super().__init__(*args, **kwargs)
+
+
 class DueWithinFilter(django_filters.NumberFilter):
     """``?due_within=14``: due from today (``core.clock``) up to that many days ahead (0–366)."""
+
+    field_class = IntegerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label", _("Due within (days)"))
@@ -63,7 +76,7 @@ class DueWithinFilter(django_filters.NumberFilter):
         from .clock import today
 
         start = today()
-        return qs.filter(**{f"{self.field_name}__range": (start, start + timedelta(days=int(value)))})
+        return qs.filter(**{f"{self.field_name}__range": (start, start + timedelta(days=value))})
 
 
 class MineFilter(django_filters.BooleanFilter):

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
+from .numbers import parse_int
+
 API_PREFIX = "/api/"
 
 
@@ -37,8 +39,5 @@ class ApiRequestSizeMiddleware:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is None or request.content_type == "multipart/form-data":
             return False
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            return False
-        return length > limit
+        length = parse_int(request.META.get("CONTENT_LENGTH") or "0")
+        return length is None or length > limit  # a length that is no number is refused too

@@ -9,6 +9,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
 
 from core.filters import narrowed
+from core.numbers import parse_id
 
 INVALID_CHOICE_CODES = {"invalid_choice", "invalid_pk_value"}
 
@@ -19,7 +20,7 @@ def _refers_to_invisible_row(filterset) -> bool:
     for name, errors in filterset.form.errors.as_data().items():
         flt = filterset.filters.get(name)
         raw = filterset.data.get(name, "")
-        looks_like_ids = all(part.strip().isdigit() for part in str(raw).split(",") if part.strip())
+        looks_like_ids = all(parse_id(part.strip()) for part in str(raw).split(",") if part.strip())
         if (
             isinstance(flt, (ModelChoiceFilter, ModelMultipleChoiceFilter))
             and looks_like_ids

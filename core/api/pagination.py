@@ -2,6 +2,8 @@ from django.core.paginator import InvalidPage
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 
+from core.numbers import MAX_PAGE, parse_int
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
     """``?page=`` and ``?page_size=`` (at most 200); answers ``count``, ``next``, ``previous``, ``results``."""
@@ -34,10 +36,26 @@ class PageNumberPagination(pagination.PageNumberPagination):
         the rows and the count can be read together and the page checked afterwards (``settle_page``); None
         for anything else ("last", nonsense), which ``page_bounds`` answers as DRF does."""
         page_size = self.get_page_size(request)
-        raw = request.query_params.get(self.page_query_param, "1")
-        if not page_size or not raw.isdigit() or int(raw) < 1:
+        number = parse_int(request.query_params.get(self.page_query_param, "1"), low=1, high=MAX_PAGE)
+        if not page_size or number is None:
             return None
-        return int(raw), page_size
+        return number, page_size
+
+    def get_page_number(self, request, paginator):
+        """``?page=`` read by ``core.numbers`` ("last" too, as DRF reads it); anything else is DRF's 404."""
+        raw = request.query_params.get(self.page_query_param) or "1"
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        number = parse_int(raw, low=1, high=MAX_PAGE)
+        if number is None:
+            raise NotFound(self.invalid_page_message)
+        return number
+
+    def get_page_size(self, request):
+        """``?page_size=`` read by ``core.numbers``, at most ``max_page_size``; the default when absent or not a
+        number."""
+        size = parse_int(request.query_params.get(self.page_size_query_param), low=1)
+        return min(size, self.max_page_size) if size else self.page_size
 
     def settle_page(self, queryset, request, number: int, page_size: int, total: int | None) -> bool:
         """Set the page from a count read beside its rows; False when the page lies past the last one."""

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from core.history import history_entries
+from core.numbers import parse_version
 
 from .serializers import HistoryEntrySerializer, transition_serializer_for
 
@@ -35,10 +36,7 @@ def parse_if_match(header: str | None) -> int | None:
     value = header.split(",")[0].strip()
     if value.startswith("W/"):
         value = value[2:]
-    value = value.strip('"')
-    if not (value.isascii() and value.isdigit()) or len(value) > 18:  # a version fits in a bigint
-        return -1
-    return int(value)
+    return parse_version(value.strip('"') or "-")
 
 
 class ServiceViewSet(GenericViewSet):

@@ -15,6 +15,7 @@ from conversations import selectors as talk
 from conversations import services as conversation
 from conversations.owners import OWNER_KINDS, owner_get
 from core.exceptions import ApplicationError
+from core.numbers import parse_page, posted_ids
 from labtests import selectors as lab
 from labtests.choices import ItemStatus, OrderStatus
 from milestones import selectors as engine
@@ -207,7 +208,7 @@ class OrderListView(ClientRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         rows = lab.test_order_list(user=self.request.user).order_by("-id")
         page = Paginator(rows.values("pk", "number", "project__code", "status", "received_on", "due_date"), 50)
-        page = page.get_page(self.request.GET.get("page"))
+        page = page.get_page(parse_page(self.request.GET.get("page")))
         statuses = dict(OrderStatus.choices)
         orders = [{**row, "project": {"code": row["project__code"]}, "get_status_display": statuses[row["status"]]}
                   for row in page.object_list]  # fmt: skip
@@ -240,14 +241,15 @@ class NotificationListView(ClientRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = Paginator(notification_list(user=self.request.user), 50).get_page(self.request.GET.get("page"))
+        rows = notification_list(user=self.request.user)
+        page = Paginator(rows, 50).get_page(parse_page(self.request.GET.get("page")))
         context.update(page=page, rows=page.object_list)
         return context
 
 
 class NotificationsReadView(ClientRequiredMixin, View):
     def post(self, request):
-        ids = [int(pk) for pk in request.POST.getlist("id") if pk.isdigit()] or None
+        ids = posted_ids(request)
         count = notifications_mark_read(user=request.user, ids=ids)
         messages.success(request, _("%(count)d notification(s) marked read.") % {"count": count})
         return redirect("portal:notifications")

@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.exceptions import ApplicationError, StaleVersion, TransitionNotAllowed
+from core.numbers import parse_version
 
 SESSION_KEY = "web_action_errors"
 STALE_MESSAGE = gettext_lazy("Changed by someone else since you opened the page — reload it and try again.")
 
 
 def posted_version(request) -> int | None:
-    value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
+    return parse_version(request.POST.get("version"))
 
 
 def refusal_text(error: Exception) -> str:

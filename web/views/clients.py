@@ -20,6 +20,7 @@ from core.exceptions import ApplicationError, StaleVersion
 from core.history import history_entries
 
 from ..forms import ClassificationsForm, ClientForm, ContactForm, DeviceForm
+from .actions import posted_version
 from .base import StaffRequiredMixin, WriteFormMixin
 from .lists import ExportView, FilteredListView
 
@@ -154,14 +155,13 @@ class ClientTransitionView(StaffRequiredMixin, View):
 
     def post(self, request, pk):
         client = get_object_or_404(selectors.client_list(user=request.user), pk=pk)
-        version = request.POST.get("version", "")
         try:
             services.client_transition(
                 client=client,
                 actor=request.user,
                 to=request.POST.get("to", ""),
                 reason=request.POST.get("reason", "")[:500],
-                expected_version=int(version) if version.isdigit() else None,
+                expected_version=posted_version(request),
             )
         except ApplicationError as error:
             messages.error(request, str(error.message))

@@ -24,7 +24,7 @@ from labtests.choices import ItemStatus, OrderStatus, Verdict
 from labtests.filters import TestOrderFilterSet
 
 from ..forms import IntakeForm, SampleRows
-from .actions import pop_action_errors
+from .actions import pop_action_errors, posted_version
 from .base import StaffRequiredMixin, WriteFormMixin
 from .conversations import conversation_context
 from .lists import ExportView
@@ -102,8 +102,7 @@ class LabOrderMoveView(StaffRequiredMixin, View):
     def post(self, request, pk):
         order = get_object_or_404(selectors.test_order_list(user=request.user), pk=pk)
         target = request.POST.get("to", "")
-        version = request.POST.get("version", "")
-        expected = int(version) if version.isdigit() else None
+        expected = posted_version(request)
         if target == O.SAMPLES_RECEIVED and order.status == O.ACCEPTED:
             return redirect("web:lab-intake", pk=order.pk)
         roles = access_for(request.user).roles

@@ -13,6 +13,7 @@ from accounts.choices import Role
 from accounts.selectors import lab_staff_list
 from clients.access import access_for
 from core.dates import validate_business_date
+from core.numbers import parse_id, parse_ids
 from labtests import selectors
 from labtests import services as lab
 from labtests.choices import ItemStatus, OrderStatus, ReportStatus
@@ -85,8 +86,8 @@ class LabItemActView(StaffRequiredMixin, View):
                           done=_("%(test)s updated.") % {"test": item.service.name})  # fmt: skip
 
     def _assign(self, request, item):
-        engineer_id = request.POST.get("engineer", "")
-        engineer = lab_staff_list().filter(pk=engineer_id).first() if engineer_id.isdigit() else None
+        engineer_id = parse_id(request.POST.get("engineer"))
+        engineer = lab_staff_list().filter(pk=engineer_id).first() if engineer_id else None
         if engineer is None:
             raise ValidationError({"engineer": [_("Choose a lab engineer.")]})
         lab.test_item_assign(item=item, actor=request.user, engineer=engineer, expected_version=posted_version(request))
@@ -112,9 +113,9 @@ class LabItemActView(StaffRequiredMixin, View):
                               expected_version=posted_version(request))  # fmt: skip
 
     def _dependencies(self, request, item):
-        wanted = {int(v) for v in request.POST.getlist("depends_on") if v.isdigit()}
-        firsts = list(selectors.test_item_list(user=request.user).filter(order_id=item.order_id, pk__in=wanted))
-        if len(firsts) != len(wanted):
+        wanted = parse_ids(request.POST.getlist("depends_on"))
+        firsts = list(selectors.test_item_list(user=request.user).filter(order_id=item.order_id, pk__in=wanted or []))
+        if wanted is None or len(firsts) != len(set(wanted)):
             raise ValidationError({"depends_on": [_("Choose other tests of the same order.")]})
         lab.test_item_set_dependencies(item=item, actor=request.user, depends_on=firsts,
                                        expected_version=posted_version(request))  # fmt: skip
@@ -134,9 +135,9 @@ class LabReportPrepareView(StaffRequiredMixin, View):
                 raise ValidationError({"file": [_("Attach the report as a PDF.")]})
             number = request.POST.get("number", "").strip()[:40]
             amends = request.POST.get("amends", "")
-            if amends.isdigit():
+            if amends:
                 issued = get_object_or_404(
-                    selectors.test_report_list(user=request.user).filter(order=order), pk=int(amends)
+                    selectors.test_report_list(user=request.user).filter(order=order), pk=parse_id(amends) or 0
                 )
                 reason = request.POST.get("reason", "").strip()[:500]
                 lab.test_report_amend(report=issued, actor=request.user, upload=upload, reason=reason)

@@ -9,6 +9,7 @@ from django.views.generic import TemplateView, View
 from core.api.rows import page_ids
 from core.exports import csv_response, xlsx_response
 from core.filters import narrowed
+from core.numbers import parse_int, parse_page
 
 from .base import StaffRequiredMixin
 
@@ -16,17 +17,14 @@ PAGE_SIZES = (25, 50, 100)
 
 
 def page_size_from(request) -> int:
-    try:
-        size = int(request.GET.get("page_size", PAGE_SIZES[0]))
-    except ValueError:
-        return PAGE_SIZES[0]
+    size = parse_int(request.GET.get("page_size"))
     return size if size in PAGE_SIZES else PAGE_SIZES[0]
 
 
 def url_maker(viewname: str):
     """``pk → reverse(viewname, args=[pk])`` with one ``reverse`` per page instead of one per row."""
     sentinel = "2147483647"
-    pattern = reverse(viewname, args=[int(sentinel)])
+    pattern = reverse(viewname, args=[sentinel])
     head, tail = pattern.split(sentinel)
     return lambda pk: f"{head}{pk}{tail}"
 
@@ -83,15 +81,14 @@ class FilteredListView(FilteredMixin, StaffRequiredMixin, TemplateView):
         """The requested page and its rows. On the lean path (``page_rows``) the count comes with the rows, so a
         page that exists costs one query; a page past the last one (or nonsense) is answered as ``Paginator``
         does — the last page, or the first — with a count of its own."""
-        raw = self.request.GET.get("page", "1")
-        if self.page_rows is not None and raw.isdigit() and int(raw) >= 1:
-            number = int(raw)
+        number = parse_page(self.request.GET.get("page"))
+        if self.page_rows is not None:
             rows = type(self).page_rows(page_ids(queryset, (number - 1) * size, number * size), queryset)
             if rows or number == 1:
                 paginator = Paginator(queryset, size)
                 paginator.count = rows.total if rows else 0  # read with the rows: no query of its own
                 return paginator.page(number), rows
-        page = Paginator(queryset, size).get_page(raw)
+        page = Paginator(queryset, size).get_page(number)
         if self.page_rows is None:
             return page, page.object_list
         bottom = (page.number - 1) * size

@@ -11,6 +11,7 @@ from django.views.generic import FormView, TemplateView, View
 from accounts.choices import Role
 from accounts.selectors import user_by_calendar_token
 from accounts.services import user_ical_token_rotate
+from core.numbers import parse_page, posted_ids
 from notifications.calendar_feed import calendar_feed
 from notifications.choices import EmailDelivery
 from notifications.reminders import kind_choices
@@ -50,7 +51,7 @@ class NotificationListView(StaffRequiredMixin, TemplateView):
         if kind in NOTIFICATION_KINDS:
             prefixes = NOTIFICATION_KINDS[kind][1]
             rows = rows.filter(reduce(or_, (Q(event__startswith=prefix) for prefix in prefixes)))
-        page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
+        page = Paginator(rows, 50).get_page(parse_page(self.request.GET.get("page")))
         for note in page.object_list:
             note.day = localtime(note.created_at).date()
         context.update(
@@ -64,7 +65,7 @@ class NotificationsReadView(StaffRequiredMixin, View):
     write_roles = EVERY_ROLE
 
     def post(self, request):
-        ids = [int(pk) for pk in request.POST.getlist("id") if pk.isdigit()] or None
+        ids = posted_ids(request)
         count = notifications_mark_read(user=request.user, ids=ids)
         messages.success(request, _("%(count)d notification(s) marked read.") % {"count": count})
         return redirect("web:notifications")

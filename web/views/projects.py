@@ -22,6 +22,7 @@ from core.calendars import CalendarBook
 from core.clock import today as local_today
 from core.exceptions import ApplicationError, StaleVersion
 from core.history import history_entries
+from core.numbers import parse_id, parse_int
 from labtests.selectors import test_order_list
 from milestones import selectors as engine
 from milestones.choices import ClockAction, SubmissionStatus
@@ -295,7 +296,7 @@ class MilestoneAcceptView(_AnsweredRequest):
     def post(self, request, *args, **kwargs):
         milestone = self.milestone()
         try:
-            milestone_accept(milestone=milestone, actor=request.user, expected_version=_version(request))
+            milestone_accept(milestone=milestone, actor=request.user, expected_version=posted_version(request))
         except (ApplicationError, StaleVersion) as error:
             messages.error(request, str(getattr(error, "message", error)))
         else:
@@ -315,11 +316,6 @@ class MilestoneSendBackView(_AnsweredRequest):
         else:
             messages.success(request, _("“%(name)s” sent back to the client.") % {"name": milestone.name})
         return self.back(milestone)
-
-
-def _version(request) -> int | None:
-    value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
 
 
 # --- Actions on the project page: each through the same service as the API, each with its version ---------------
@@ -497,7 +493,7 @@ class ProjectMemberView(_ProjectPageAction):
 
         def call():
             user_id = request.POST.get("remove") or request.POST.get("user", "")
-            user = staff_user_list().filter(pk=int(user_id) if user_id.isdigit() else 0).first()
+            user = staff_user_list().filter(pk=parse_id(user_id) or 0).first()
             if user is None:
                 raise ValidationError({"user": [_("Choose a staff member.")]})
             if request.POST.get("remove"):
@@ -521,7 +517,7 @@ class MilestoneDependencyView(_ProjectPageAction):
         def call():
             value = request.POST.get("remove") or request.POST.get("predecessor", "")
             predecessor = engine.milestone_list(user=request.user).filter(
-                pk=int(value) if value.isdigit() else 0, project_id=successor.project_id
+                pk=parse_id(value) or 0, project_id=successor.project_id
             ).first()  # fmt: skip
             if predecessor is None:
                 raise ValidationError({"predecessor": [_("Choose a milestone of this project.")]})
@@ -529,9 +525,10 @@ class MilestoneDependencyView(_ProjectPageAction):
                 dependency_remove(predecessor=predecessor, successor=successor)
                 return
             lag = request.POST.get("lag_days", "0").strip() or "0"
-            if not lag.lstrip("-").isdigit() or not -365 <= int(lag) <= 365:
+            lag_days = parse_int(lag, low=-365, high=365)
+            if lag_days is None:
                 raise ValidationError({"lag_days": [_("The lag is a number of days between -365 and 365.")]})
-            dependency_add(predecessor=predecessor, successor=successor, lag_days=int(lag))
+            dependency_add(predecessor=predecessor, successor=successor, lag_days=lag_days)
 
         done = _("Dependencies of “%(name)s” updated.") % {"name": successor.name}
         return run_action(request, anchor=f"milestone-{successor.pk}", back=self.project_url(successor.project_id),
