@@ -92,3 +92,28 @@ def user_ical_token_rotate(*, user: User) -> User:
     user.ical_token = new_ical_token()
     user.save(update_fields=["ical_token"])
     return user
+
+
+def password_confirm(*, user: User, password: str, request=None) -> None:
+    """Check ``user``'s password entered again to sign something, as a log-in checks it: through Django's
+    ``authenticate`` with django-axes in front, so a wrong one counts toward the same lock-out as a failed log-in
+    (same user, same address, ``AXES_FAILURE_LIMIT``) and, once locked out, even the right one is refused until the
+    cool-off ends. The lock-out is kept per address, so this needs the request; without one (the demo, the shell)
+    the password is only compared. Raises ``ValidationError`` on ``password``."""
+    from axes.handlers.proxy import AxesProxyHandler
+    from django.contrib.auth import authenticate
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from .lockout import lockout_message
+
+    if request is None:
+        confirmed = user.check_password(password or "")
+    else:
+        authenticated = authenticate(request, username=user.get_username(), password=password or "")
+        confirmed = authenticated is not None and authenticated.pk == user.pk
+    if confirmed:
+        return
+    if request is not None and AxesProxyHandler.is_locked(request, {"username": user.get_username()}):
+        raise ValidationError({"password": [lockout_message()]}, code="locked_out")
+    raise ValidationError({"password": [_("The password is not correct.")]})

@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy
 from accounts.choices import Role
 from accounts.models import User
 from accounts.roles import user_roles
+from accounts.services import password_confirm
 from clients.models import Client
 from core import clock
 from core.calendars import CalendarBook, add_working_days, shift, working_days_between
 from core.choices import CalendarKind
 from core.events import emit
-from core.exceptions import ConflictError, TransitionNotAllowed
+from core.exceptions import ConflictError, StaleVersion, TransitionNotAllowed
 from core.services import (
     attachment_create,
     lock_for_write,
@@ -604,21 +605,45 @@ def test_report_review(*, report: TestReport, actor) -> TestReport:
     return report
 
 
-@transaction.atomic
-def test_report_approve(*, report: TestReport, actor, password: str) -> TestReport:
+def test_report_approve(*, report: TestReport, actor, password: str, request=None, order_version=None) -> TestReport:
     """The third signature, by an authorised signatory whose scope covers every item on the report, after
     entering their password again; issues the report: the client sees it, a superseded version is withdrawn,
-    the order moves to ``report_issued`` and the milestone it feeds is completed (all pass / n_a) or blocked."""
-    report = lock_for_write(report)
-    order = TestOrder.objects.select_for_update().get(pk=report.order_id)
+    the order moves to ``report_issued`` and the milestone it feeds is completed (all pass / n_a) or blocked.
+
+    The password is checked as a log-in checks it (``accounts.services.password_confirm``, with ``request``): a
+    wrong one counts toward the log-in lock-out and is recorded in the report's history — outside the approval's
+    transaction, so the record stays although the approval is refused."""
+    _check_approvable(TestReport.objects.get(pk=report.pk), actor)
+    try:
+        password_confirm(user=actor, password=password, request=request)
+    except ValidationError:
+        _record_failed_signature(report, actor)
+        raise
+    return _approve(report=report, actor=actor, order_version=order_version)
+
+
+def _check_approvable(report: TestReport, actor) -> None:
     if report.status != ReportStatus.DRAFT:
         raise TransitionNotAllowed(current=report.status, requested="approve", allowed=[])
     if report.reviewed_by_id is None:
         raise ConflictError(_("The report must be reviewed before it is approved."))
-    if _actor_id(actor) in (report.prepared_by_id, report.reviewed_by_id):
+    if actor is None or _actor_id(actor) in (report.prepared_by_id, report.reviewed_by_id):
         raise PermissionDenied(_("Preparer, reviewer and approver must be three different people."))
-    if not (actor is not None and actor.check_password(password or "")):
-        raise ValidationError({"password": [_("The password is not correct.")]})
+
+
+@transaction.atomic
+def _record_failed_signature(report: TestReport, actor) -> None:
+    locked = lock_for_write(report)
+    locked._history_user = actor
+    locked._change_reason = "failed signature: wrong password or locked out"
+    locked.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def _approve(*, report: TestReport, actor, order_version: int | None) -> TestReport:
+    report = lock_for_write(report)
+    order = lock_for_write(TestOrder(pk=report.order_id), expected_version=order_version)
+    _check_approvable(report, actor)  # again, under the lock: another signatory may have been faster
     uncovered = signatory_uncovered(user=actor, order=order, on=_today())
     if uncovered:
         tests = ", ".join(uncovered)
@@ -636,14 +661,17 @@ def test_report_approve(*, report: TestReport, actor, password: str) -> TestRepo
     return report
 
 
-@transaction.atomic
-def test_report_issue(*, order: TestOrder, actor, password: str, expected_version=None) -> TestReport:
-    """Approve the order's reviewed draft (the API's ``issue-report``)."""
+def test_report_issue(*, order: TestOrder, actor, password: str, expected_version=None, request=None) -> TestReport:
+    """Approve the order's reviewed draft (the API's ``issue-report``); a stale ``expected_version`` of the order
+    is refused before the password is checked."""
     report = order.reports.filter(status=ReportStatus.DRAFT).first()
     if report is None:
         raise ConflictError(_("Prepare and review a draft report first."))
-    lock_for_write(order, expected_version=expected_version)
-    return test_report_approve(report=report, actor=actor, password=password)
+    current = TestOrder.objects.filter(pk=order.pk).values_list("version", flat=True).first()
+    if expected_version is not None and current != expected_version:
+        raise StaleVersion(current_version=current, expected_version=expected_version)
+    return test_report_approve(report=report, actor=actor, password=password, request=request,
+                               order_version=expected_version)  # fmt: skip
 
 
 def signatory_uncovered(*, user, order: TestOrder, on: date) -> list[str]:

@@ -171,7 +171,11 @@ class TestOrderViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Histo
         order = self.get_object()
         data = self.validated_input()
         report = services.test_report_issue(
-            order=order, actor=request.user, password=data["password"], expected_version=self.expected_version()
+            order=order,
+            actor=request.user,
+            password=data["password"],
+            expected_version=self.expected_version(),
+            request=request,
         )
         return Response(TestReportOutputSerializer(report).data, status=status.HTTP_201_CREATED)
 
@@ -336,7 +340,8 @@ class TestReportViewSet(ListMixin, RetrieveMixin, HistoryMixin, ScopedViewSet):
         reviewer, with their password entered again."""
         report = self.get_object()
         data = self.validated_input()
-        report = services.test_report_approve(report=report, actor=request.user, password=data["password"])
+        report = services.test_report_approve(report=report, actor=request.user, password=data["password"],
+                                              request=request)  # fmt: skip
         return self.output(report)
 
     @extend_schema(request=AmendInputSerializer, responses={201: TestReportOutputSerializer})

@@ -298,3 +298,33 @@ def test_items_start_and_samples_go_back_through_the_api(api, staff, project):
     again = post(api, staff["lab"], f"/api/v1/samples/{sample['id']}/dispose/")
     assert again.status_code == 409
     assert api.get(url).json()["disposition_due"] is None
+
+
+def test_wrong_signature_passwords_lock_the_signatory_out_of_approval_and_log_in(
+    api, staff, project, settings, frozen_clock
+):
+    from datetime import timedelta
+
+    from core import clock
+
+    order, _url, _items = run_flow(api, staff, project)
+    draft = post(api, staff["lab"], "/api/v1/test-reports/", {"order": order["id"], "file": pdf_upload()},
+                 fmt="multipart").json()  # fmt: skip
+    report_url = f"/api/v1/test-reports/{draft['id']}/"
+    assert post(api, staff["mgr"], report_url + "review/").status_code == 200
+    guesses = [post(api, staff["signer"], report_url + "approve/", {"password": f"guess{n}"})
+               for n in range(settings.AXES_FAILURE_LIMIT)]  # fmt: skip
+    assert [g.status_code for g in guesses] == [400] * settings.AXES_FAILURE_LIMIT
+    assert guesses[0].json()["password"] == ["The password is not correct."]
+    right = post(api, staff["signer"], report_url + "approve/", {"password": PASSWORD})
+    assert right.status_code == 400 and "Too many failed log-in attempts" in right.json()["password"][0]
+    api.force_authenticate(None)
+    token = api.post("/api/v1/auth/token/", {"username": "signer_l", "password": PASSWORD}, format="json")
+    assert token.status_code == 429  # the same lock-out as the log-in's
+    history = api.as_user(staff["mgr"]).get(report_url + "history/").json()["results"]
+    failed = [entry for entry in history if entry["reason"].startswith("failed signature")]
+    assert len(failed) == settings.AXES_FAILURE_LIMIT + 1 and failed[0]["user"]["id"] == staff["signer"].pk
+    assert api.get(report_url).json()["status"] == "draft"
+    frozen_clock.move_to(clock.now() + timedelta(hours=settings.AXES_COOLOFF_TIME, minutes=1))
+    signed = post(api, staff["signer"], report_url + "approve/", {"password": PASSWORD})
+    assert (signed.status_code, signed.json()["status"]) == (200, "issued")

@@ -116,6 +116,21 @@ def test_a_report_is_prepared_reviewed_and_approved_on_the_page(client, people):
         assert name in html or User.objects.get(username=name).display_name in html
 
 
+def test_guessing_the_signature_password_on_the_page_locks_out_approval_and_log_in(client, people, settings):
+    order = _verified(people, in_testing(people))
+    draft = lab.test_report_create(order=order, actor=people["lab"], upload=pdf_upload())
+    lab.test_report_review(report=draft, actor=people["mgr"])
+    signer = as_(client, people["signer"])
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        signer.post(f"/lab/reports/{draft.pk}/act/", {"action": "approve", "password": f"guess{n}"})
+    signer.post(f"/lab/reports/{draft.pk}/act/", {"action": "approve", "password": PASSWORD})
+    assert "Too many failed log-in attempts" in page(signer, order)
+    assert TestReport.objects.get(pk=draft.pk).status == "draft"
+    client.logout()
+    login = client.post("/accounts/login/", {"username": "sig_lw", "password": PASSWORD})
+    assert login.status_code == 429
+
+
 def test_refusals_of_the_sign_off_are_shown_with_their_reason(client, people):
     order = _verified(people, in_testing(people, ("ES-60601-1", "ENV-14710")))
     draft = lab.test_report_create(order=order, actor=people["lab"], upload=pdf_upload())

@@ -167,7 +167,8 @@ class LabReportActView(StaffRequiredMixin, View):
             if action == "review":
                 lab.test_report_review(report=report, actor=request.user)
             else:
-                lab.test_report_approve(report=report, actor=request.user, password=request.POST.get("password", ""))
+                lab.test_report_approve(report=report, actor=request.user, password=request.POST.get("password", ""),
+                                        request=request)  # fmt: skip
 
         done = _("Report reviewed.") if action == "review" else _("Report approved and issued.")
         return run_action(request, anchor="reports", back=reverse("web:lab-order", args=[report.order_id]),
