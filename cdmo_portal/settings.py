@@ -149,6 +149,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # files are downloaded through scoped views only
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=25 * 1024 * 1024)
+# What an Office file (a zip) may unpack to: its XML inflates several times, a zip bomb thousands of times.
+ATTACHMENT_MAX_INFLATED_BYTES = env.int("ATTACHMENT_MAX_INFLATED_BYTES", default=4 * ATTACHMENT_MAX_BYTES)
 ATTACHMENT_CONTENT_TYPES = [
     "application/pdf",
     "image/png",
@@ -161,6 +163,8 @@ ATTACHMENT_CONTENT_TYPES = [
     "text/csv",
 ]
 COMMENT_EDIT_MINUTES = env.int("COMMENT_EDIT_MINUTES", default=15)  # how long an author may edit or delete
+# What a client's users may store in all (their uploads: comments, answers, files); past it an upload is 413.
+CLIENT_STORAGE_QUOTA_BYTES = env.int("CLIENT_STORAGE_QUOTA_BYTES", default=2 * 1024**3)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -179,6 +183,11 @@ if env("EMAIL_FILE_PATH", default=""):  # e-mails written as files (``make run``
     EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
 EMAIL_MESSAGE_ID_DOMAIN = env("EMAIL_MESSAGE_ID_DOMAIN", default="cdmo-portal.local")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # absolute links in e-mails and calendar feeds
+
+# --- Cache: the throttles' counters (core.throttles), shared by every process ----------------------------------
+# Redis in production (CACHE_URL=redis://127.0.0.1:6379/2); a file cache under var/ otherwise, which the processes
+# of one machine share (``make run``: web, worker, beat).
+CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 
 # --- REST API -------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -199,6 +208,15 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Per-user rates of the writes that cost storage or outbound requests (core.throttles), in the API and on the
+    # pages; counted in the default cache, shared by every process.
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttles.ActionThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "uploads": env("THROTTLE_UPLOADS", default="60/hour"),
+        "comments": env("THROTTLE_COMMENTS", default="120/hour"),
+        "webhook_resends": env("THROTTLE_WEBHOOK_RESENDS", default="10/hour"),
+        "tokens": env("THROTTLE_TOKENS", default="10/hour"),
+    },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 if DEBUG:
@@ -304,6 +322,7 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30)
 # Client-owned webhooks may not reach loopback/private addresses (staff webhooks may: an ERP on the LAN).
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)  # https only, unless (development) this is set
 
 # --- Security (production: DEBUG=False) -----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

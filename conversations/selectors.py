@@ -6,7 +6,7 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from clients.access import access_for, reader_for_client, scope_for_user
 from core.models import Attachment, Comment
@@ -58,6 +58,12 @@ def client_reads(*, client_id: int | None, comment_id: int | None = None, attach
     if comment_id is not None:
         return comment_list(user=reader).filter(pk=comment_id).exists()
     return attachment_list(user=reader).filter(pk=attachment_id).exists()
+
+
+def client_storage_used(*, client_id: int) -> int:
+    """Bytes stored by client ``client_id``'s own users (what counts toward its storage quota); one query."""
+    used = Attachment.objects.filter(client_id=client_id, uploaded_by__client_membership__client_id=client_id)
+    return used.aggregate(total=Sum("size"))["total"] or 0
 
 
 def comment_counts(*, user, owner_type_id: int, owner_ids) -> dict[int, int]:

@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from clients.access import access_for
 from core import clock
 from core.events import emit
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, QuotaExceeded
 from core.models import Attachment, Comment
 from core.services import attachment_create, delete_files_on_commit, save_audited
 
 from .owners import OWNER_KINDS, kind_of
+from .selectors import client_storage_used
 
 MENTION = re.compile(r"(?<![\w.@])@([\w.+-]+[\w+-]|[\w])")
 
@@ -128,7 +129,17 @@ def _check_parent(*, parent: Comment, owner: models.Model, place: dict, visible:
         raise ValidationError({"client_visible": [_("A reply to an internal comment stays internal.")]})
 
 
+def _check_quota(*, actor, client_id: int | None, upload) -> None:
+    """A client's users store files up to ``CLIENT_STORAGE_QUOTA_BYTES`` in all (staff files do not count)."""
+    if client_id is None or not access_for(actor).is_client_user:
+        return
+    limit = settings.CLIENT_STORAGE_QUOTA_BYTES
+    if client_storage_used(client_id=client_id) + (upload.size or 0) > limit:
+        raise QuotaExceeded(limit=limit)
+
+
 def _store(*, actor, owner, place: dict, upload, visible: bool, comment: Comment | None = None) -> Attachment:
+    _check_quota(actor=actor, client_id=place["client_id"], upload=upload)
     attachment = attachment_create(actor=actor, upload=upload, owner=owner, client_id=place["client_id"],
                                    client_visible=visible)  # fmt: skip
     if comment is not None:

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,3 +56,23 @@ class DateOutOfRange(ApplicationError):
     or a duration too long, that reached past year 9999."""
 
     default_message = _("The date is out of range: it falls after year 9999 or before year 1.")
+
+
+class QuotaExceeded(ValidationError):
+    """An upload that would take a client past its storage quota (HTTP 413 in the API; on the pages, beside the
+    file field like any refusal of the file)."""
+
+    def __init__(self, *, limit: int):
+        self.limit = limit
+        megabytes = limit // (1024 * 1024)
+        super().__init__(
+            {
+                "file": [
+                    _(
+                        "Your company's storage is full: its limit is %(limit)d MB. Remove files you "
+                        "no longer need, or ask your project manager."
+                    )
+                    % {"limit": megabytes}
+                ]
+            }
+        )

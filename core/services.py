@@ -118,7 +118,7 @@ def attachment_create(
     from django.utils.translation import gettext as _
 
     from .models import Attachment
-    from .uploads import name_for, sniff_text
+    from .uploads import OFFICE_TYPES, inflated_size, name_for, sniff_text
 
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size > limit:
@@ -135,6 +135,13 @@ def attachment_create(
         )
     if accept is not None and mime not in accept:
         raise ValidationError({"file": [_("This file is not a PDF document.")]})
+    if mime in OFFICE_TYPES:
+        inflated, most = inflated_size(upload), settings.ATTACHMENT_MAX_INFLATED_BYTES
+        if inflated is None or inflated > most:
+            raise ValidationError({"file": [
+                _("This Office file is damaged or unpacks to more than %(mb)d MB; save it again, or send it as a "
+                  "PDF.") % {"mb": most // (1024 * 1024)}
+            ]})  # fmt: skip
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

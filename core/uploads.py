@@ -8,6 +8,7 @@ import codecs
 import csv
 import os
 import re
+import zipfile
 
 EXTENSION_BY_TYPE = {
     "application/pdf": "pdf",
@@ -20,6 +21,8 @@ EXTENSION_BY_TYPE = {
     "text/plain": "txt",
     "text/csv": "csv",
 }
+OFFICE_TYPES = {content_type for content_type, extension in EXTENSION_BY_TYPE.items() if extension.endswith("x")}
+OFFICE_MAX_MEMBERS = 10_000
 EQUIVALENT_EXTENSIONS = {"jpg": {"jpg", "jpeg"}}
 UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|]')
 
@@ -77,3 +80,19 @@ def sniff_text(head: bytes) -> str | None:
         if len(widths) == 1 and min(widths) >= 2:
             return "text/csv"
     return "text/plain"
+
+
+def inflated_size(upload) -> int | None:
+    """What an Office file (a zip) unpacks to: the sum of its members' sizes, read from the zip's directory
+    without unpacking anything; None when it is no readable zip or has more than ``OFFICE_MAX_MEMBERS`` members
+    (both refused, like a zip bomb)."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return None
+    finally:
+        upload.seek(0)
+    if len(members) > OFFICE_MAX_MEMBERS:
+        return None
+    return sum(member.file_size for member in members)

@@ -822,8 +822,9 @@ def webhook_update(*, webhook: Webhook, actor, data: dict, expected_version: int
 
 
 def _check_target(webhook: Webhook) -> None:
-    """A client's webhook naming, or resolving to, a private address is refused when it is saved
-    (``notifications.targets``)."""
+    """A webhook's address must be https (``targets.check_scheme``); a client's webhook naming, or resolving to,
+    a private address is refused when it is saved (``notifications.targets``)."""
+    targets.check_scheme(webhook.url)
     if not targets.must_be_public(webhook):
         return
     address = targets.private_address_at_save(webhook.url)

@@ -36,6 +36,22 @@ REFUSED = "refused: a client's webhook may not target a private or loopback addr
 SAVE_MESSAGE = _("A client's webhook may only reach public addresses, not %(address)s (private, loopback or reserved).")
 
 
+def check_scheme(url: str) -> None:
+    """The one check of a webhook's scheme, whoever saves it (API, portal, admin): ``https://``, or ``http://`` where
+    ``WEBHOOK_ALLOW_HTTP`` is set (development); nothing else (``ftp://``, ``file://`` …)."""
+    from django.core.exceptions import ValidationError
+
+    schemes = ("https", "http") if settings.WEBHOOK_ALLOW_HTTP else ("https",)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        usable = parts.scheme.lower() in schemes and bool(parts.hostname)
+    except ValueError:
+        usable = False
+    if not usable:
+        message = _("Use an https:// address.") if len(schemes) == 1 else _("Use an http:// or https:// address.")
+        raise ValidationError({"url": [message]})
+
+
 def public_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%")[0])
     if ip.version == 6 and ip.ipv4_mapped is not None:

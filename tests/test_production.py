@@ -58,6 +58,9 @@ def production_env(scratch_database, tmp_path):
         "CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{port}",
         "DATABASE_URL": scratch_database,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        # the throttles' counters in Redis (the suite's database there, keys of this run only)
+        "CACHE_URL": f"{settings.CELERY_BROKER_URL}?key_prefix=prod{secrets.token_hex(4)}",
+        "THROTTLE_UPLOADS": "3/hour",
         "STATIC_ROOT": str(tmp_path / "static"),
         "MEDIA_ROOT": str(tmp_path / "media"),
         "VAR_DIR": str(tmp_path / "var"),
@@ -181,6 +184,34 @@ def test_production_start_serves_static_files_and_pages_over_the_proxy(productio
         after = app_backends(env["DATABASE_URL"])
         assert 1 <= len(after) <= 2, after
         assert before & after, (before, after)  # the same server processes served before and after
+
+        uploads_are_counted_across_processes(env, browser)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def uploads_are_counted_across_processes(env, browser) -> None:
+    """A second gunicorn (another process, another port) beside the first: one user's uploads sent to both in
+    turn are counted together in Redis — three, then 429 with ``Retry-After`` from either."""
+    other = Browser(f"http://127.0.0.1:{free_port()}")
+    second = subprocess.Popen(
+        ["scripts/production.sh", "web"], cwd=ROOT, env={**env, "BIND": other.base[7:], "WEB_CONCURRENCY": "1"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_until_serving(other.base, second)
+        token = browser.request("POST", "/api/v1/auth/token/", json={"username": "ops", "password": PASSWORD})
+        auth = {"Authorization": f"Token {token.json()['token']}"}
+        answers = []
+        for n in range(6):
+            server = (browser, other)[n % 2]
+            upload = {"file": ("a.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+            answers.append(server.request("POST", "/api/v1/attachments/", headers=dict(auth), files=upload,
+                                          data={"owner_type": "project", "owner_id": "999999"}))  # fmt: skip
+        assert [a.status_code for a in answers] == [404, 404, 404, 429, 429, 429]  # no such project: still counted
+        assert 0 < int(answers[3].headers["Retry-After"]) <= 3600
+        assert answers[4].json()["code"] == "throttled"
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(timeout=30)

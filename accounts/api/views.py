@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.models import AuthToken
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.services import api_token_create, api_token_revoke, user_update_profile
 from core.api.serializers import ErrorSerializer, ValidationErrorSerializer
+from core.throttles import TOKENS, seconds_to_wait
 
 from .serializers import MeInputSerializer, MeOutputSerializer, TokenInputSerializer, TokenOutputSerializer
 
@@ -38,6 +39,9 @@ class TokenCreateApi(APIView):
         user = authenticate(request._request, **serializer.validated_data)
         if user is None or not user.is_active:
             raise ValidationError({"non_field_errors": [_("Unable to log in with the given username and password.")]})
+        wait = seconds_to_wait(request, TOKENS, user=user)
+        if wait is not None:
+            raise Throttled(wait)
         return Response({"token": api_token_create(user=user)})
 
 

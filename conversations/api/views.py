@@ -15,6 +15,7 @@ from clients.api.viewsets import ScopedViewSet
 from clients.permissions import ALL_STAFF, STAFF_AND_CLIENT
 from core.api.parsers import MULTIPART
 from core.api.viewsets import HistoryMixin, ListMixin, RetrieveMixin
+from core.throttles import COMMENTS, UPLOADS
 from core.uploads import name_for
 from milestones.api.serializers import MilestoneOutputSerializer, MilestonePublicSerializer
 from milestones.api.views import ENGINE_WRITERS
@@ -49,6 +50,7 @@ class CommentViewSet(ListMixin, RetrieveMixin, HistoryMixin, ScopedViewSet):
     input_serializer_class = CommentInputSerializer
     update_serializer_class = CommentEditSerializer
     parser_classes = MULTIPART
+    throttle_scopes = {"create": COMMENTS}
     permission_map = {
         "list": STAFF_AND_CLIENT,
         "retrieve": STAFF_AND_CLIENT,
@@ -98,6 +100,7 @@ class AttachmentViewSet(ListMixin, RetrieveMixin, ScopedViewSet):
     client_output_serializer_class = ClientAttachmentSerializer
     input_serializer_class = AttachmentInputSerializer
     parser_classes = MULTIPART
+    throttle_scopes = {"create": UPLOADS}
     permission_map = {
         "list": STAFF_AND_CLIENT,
         "retrieve": STAFF_AND_CLIENT,
@@ -142,6 +145,7 @@ class RequestViewSet(ScopedViewSet):
     client_output_serializer_class = MilestonePublicSerializer
     parser_classes = MULTIPART
     permission_map = {"answer": frozenset({"client"}), "send_back": ENGINE_WRITERS}
+    throttle_scopes = {"answer": COMMENTS}
 
     def get_input_serializer_class(self):
         return AnswerInputSerializer if self.action == "answer" else SendBackInputSerializer

@@ -6,7 +6,9 @@
 - 409: an illegal transition, ``{"detail", "code": "illegal_transition", "current", "requested", "allowed"}``,
   or a conflict such as deleting a referenced row;
 - 412: a stale ``If-Match``, ``{"detail", "code": "stale_version", "current_version"}``;
-- 413: a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, ``{"detail", "code": "request_too_large"}``.
+- 413: a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, ``{"detail", "code": "request_too_large"}``, or an upload
+  past the client's storage quota, ``{"detail", "code": "quota_exceeded", "limit"}`` (bytes);
+- 429: past a rate (``core.throttles``), ``{"detail", "code": "throttled"}`` with ``Retry-After``.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -20,7 +22,14 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.exceptions import ApplicationError, ConflictError, DateOutOfRange, StaleVersion, TransitionNotAllowed
+from core.exceptions import (
+    ApplicationError,
+    ConflictError,
+    DateOutOfRange,
+    QuotaExceeded,
+    StaleVersion,
+    TransitionNotAllowed,
+)
 from core.middleware import request_too_large
 
 
@@ -51,6 +60,9 @@ def exception_handler(exc, context):
             "code": "conflict",
         }
         return Response(data, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, QuotaExceeded):
+        data = {"detail": exc.message_dict["file"][0], "code": "quota_exceeded", "limit": exc.limit}
+        return Response(data, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, Http404):

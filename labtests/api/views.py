@@ -15,6 +15,7 @@ from clients.api.viewsets import ScopedViewSet
 from clients.permissions import ALL_STAFF, STAFF_AND_CLIENT
 from core.api.parsers import MULTIPART
 from core.api.viewsets import CreateMixin, HistoryMixin, ListMixin, RetrieveMixin, UpdateMixin, service_action
+from core.throttles import UPLOADS
 from labtests import selectors, services
 from labtests.filters import (
     SampleFilterSet,
@@ -312,6 +313,7 @@ class TestReportViewSet(ListMixin, RetrieveMixin, HistoryMixin, ScopedViewSet):
     client_output_serializer_class = TestReportPublicSerializer
     parser_classes = MULTIPART
     permission_map = {**READ, "create": BENCH, "amend": BENCH, "review": MANAGERS, "approve": BENCH}
+    throttle_scopes = {"create": UPLOADS, "amend": UPLOADS}
     transition_actions = {"review", "approve", "amend"}
 
     def get_input_serializer_class(self):

@@ -59,11 +59,6 @@ class WebhookInputSerializer(serializers.Serializer):
         help_text="Staff only: make this a client's webhook (client users' webhooks are always their own client's).",
     )  # fmt: skip
 
-    def validate_url(self, value):
-        if not value.lower().startswith(("http://", "https://")):
-            raise serializers.ValidationError(_("Use an http:// or https:// URL."))
-        return value
-
     def validate_events(self, value):
         allowed = self._allowed_events()
         unknown = sorted(set(value) - allowed)

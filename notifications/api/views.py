@@ -12,6 +12,7 @@ from clients.api.viewsets import ScopedViewSet
 from clients.permissions import ADMIN, ALL_STAFF, STAFF_AND_CLIENT
 from core.api.viewsets import CreateMixin, DestroyMixin, ListMixin, RetrieveMixin, ServiceViewSet, UpdateMixin
 from core.queue import enqueue_on_commit
+from core.throttles import WEBHOOK_RESENDS
 from notifications import selectors, services
 from notifications.filters import NotificationFilterSet, WebhookDeliveryFilterSet, WebhookFilterSet
 from notifications.tasks import webhook_deliver
@@ -103,6 +104,7 @@ class WebhookDeliveryViewSet(ListMixin, RetrieveMixin, ScopedViewSet):
     filterset_class = WebhookDeliveryFilterSet
     output_serializer_class = WebhookDeliveryOutputSerializer
     permission_map = {"list": STAFF_AND_CLIENT, "retrieve": STAFF_AND_CLIENT, "resend": ADMIN_OR_CLIENT}
+    throttle_scopes = {"resend": WEBHOOK_RESENDS}
 
     @extend_schema(request=None, responses={201: WebhookDeliveryOutputSerializer})
     @action(detail=True, methods=["post"])

@@ -12,6 +12,7 @@ from accounts.selectors import api_token_list
 from accounts.services import api_token_create, api_token_revoke
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
+from core.throttles import TOKENS, WEBHOOK_RESENDS, rate_limited
 from notifications.selectors import webhook_delivery_list, webhook_list
 from notifications.services import (
     webhook_create,
@@ -101,6 +102,7 @@ class WebhookDeleteView(ClientRequiredMixin, View):
 
 
 class DeliveryResendView(ClientRequiredMixin, View):
+    @rate_limited(WEBHOOK_RESENDS)
     def post(self, request, pk: int):
         delivery = get_object_or_404(webhook_delivery_list(user=request.user), pk=pk)
         try:
@@ -113,6 +115,7 @@ class DeliveryResendView(ClientRequiredMixin, View):
 
 
 class TokenCreateView(ClientRequiredMixin, View):
+    @rate_limited(TOKENS)
     def post(self, request):
         request.session["portal_new_token"] = api_token_create(user=request.user)  # shown once, on the next page
         return redirect(reverse("portal:integrations") + "#tokens")

@@ -16,6 +16,7 @@ from conversations import services as conversation
 from conversations.owners import OWNER_KINDS, owner_get
 from core.exceptions import ApplicationError
 from core.numbers import parse_page, posted_ids
+from core.throttles import COMMENTS, UPLOADS, rate_limited
 from labtests import selectors as lab
 from labtests.choices import ItemStatus, OrderStatus
 from milestones import selectors as engine
@@ -124,6 +125,7 @@ def _back_to(kind: str, owner) -> str:
 class CommentView(ClientRequiredMixin, View):
     """A comment (with files) from the client: always visible to both sides."""
 
+    @rate_limited(COMMENTS)
     def post(self, request, kind: str, pk: int):
         owner = owner_get(user=request.user, kind=kind, pk=pk)
         form = PortalCommentForm(request.POST, request.FILES)
@@ -141,6 +143,7 @@ class CommentView(ClientRequiredMixin, View):
 
 
 class UploadView(ClientRequiredMixin, View):
+    @rate_limited(UPLOADS)
     def post(self, request, kind: str, pk: int):
         owner = owner_get(user=request.user, kind=kind, pk=pk)
         form = PortalUploadForm(request.POST, request.FILES)
@@ -184,6 +187,7 @@ class RequestAnswerView(RequestListView):
         milestone = get_object_or_404(open_requests(request.user), pk=pk)
         return redirect(reverse("portal:requests") + f"#request-{milestone.pk}")
 
+    @rate_limited(COMMENTS)
     def post(self, request, pk: int):
         milestone = get_object_or_404(open_requests(request.user), pk=pk)
         form = AnswerForm(request.POST, request.FILES)

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.test import Client
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_create
@@ -94,10 +95,12 @@ def test_deactivation_ends_the_session_and_the_tokens_at_once(pm_client, client,
     assert pm_client.post(f"/contacts/{contact.pk}/deactivate/").status_code == 302
     assert client.get("/portal/").status_code == 302  # back to the log-in page
     assert api.get("/api/v1/projects/").status_code == 401
+    assert not AuthToken.objects.filter(user=user).exists()  # no row left to come back to life
     assert not _logs_in(client, user.username, "Kangaroo-Lantern-42")
     pm_client.post(f"/contacts/{contact.pk}/invite/")  # invited again: active, a new link
     user.refresh_from_db()
     assert user.is_active and len(mail.outbox) == 2
+    assert api.get("/api/v1/projects/").status_code == 401  # the old token stays dead after the re-invitation
 
 
 def test_a_contact_without_e_mail_cannot_be_invited(pm_client, client_a):

@@ -193,3 +193,30 @@ def test_a_client_user_uploads_where_they_talk_not_onto_lab_items(project, pm, u
     with pytest.raises(ValidationError):
         services.attachment_upload(actor=user_a, owner=order.items.first(), upload=pdf_upload())
     assert list(Attachment.objects.values_list("original_name", "client_visible")) == [("spec.pdf", True)]
+
+
+def office_upload(*, inflated: int, name="spec.docx") -> SimpleUploadedFile:
+    """A Word document whose body unpacks to ``inflated`` bytes (zeros compress a thousandfold, as in a zip bomb)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("word/document.xml", b"\0" * inflated)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/octet-stream")
+
+
+def test_an_office_file_is_checked_for_what_it_unpacks_to(api, project, pm, settings):
+    settings.ATTACHMENT_MAX_INFLATED_BYTES = 2 * 1024 * 1024
+    small = services.attachment_upload(actor=pm, owner=project, upload=office_upload(inflated=1024 * 1024))
+    assert small.content_type.endswith("wordprocessingml.document") and small.original_name == "spec.docx"
+    bomb = office_upload(inflated=3 * 1024 * 1024)
+    assert bomb.size < 64 * 1024  # small on the wire
+    with pytest.raises(ValidationError) as error:
+        services.attachment_upload(actor=pm, owner=project, upload=bomb)
+    assert "unpacks to more than 2 MB" in error.value.message_dict["file"][0]
+    answer = api.as_user(pm).post("/api/v1/attachments/", {"owner_type": "project", "owner_id": project.pk,
+                                  "file": office_upload(inflated=3 * 1024 * 1024)}, format="multipart")  # fmt: skip
+    assert answer.status_code == 400 and "file" in answer.json()
+    assert Attachment.objects.count() == 1

@@ -14,6 +14,13 @@ from .receiver import Receiver
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _http_allowed(settings):
+    """These tests are about where an address points; https-only is tested in ``test_webhooks.py``."""
+    settings.WEBHOOK_ALLOW_HTTP = True
+
+
 PRIVATE = [
     "http://127.0.0.1/h",
     "http://localhost:8080/h",

@@ -338,3 +338,26 @@ def test_a_receiver_slower_than_the_timeout_is_a_failed_attempt(plan, pm, settin
     assert outcome.sent == 0 and outcome.retry_in is not None
     assert (delivery.status, delivery.attempts, delivery.response_code) == (DeliveryStatus.PENDING, 1, None)
     assert "timed out" in delivery.error.lower()
+
+
+@pytest.mark.parametrize("url", ["ftp://erp.example.com/hook", "http://erp.example.com/hook", "file:///etc/passwd",
+                                 "gopher://erp.example.com/"])  # fmt: skip
+def test_a_webhook_address_is_https_in_the_api_and_the_portal_alike(api, client, client_a, url, settings, monkeypatch):
+    user = ClientUserFactory(client=client_a)
+    answer = api.as_user(user).post("/api/v1/webhooks/", {"name": "x", "url": url, "events": ["*"]}, format="json")
+    assert answer.status_code == 400 and answer.json()["url"][0] in ("Use an https:// address.", "Enter a valid URL.")
+    client.force_login(user)
+    page = client.post("/portal/integrations/", {"name": "x", "url": url, "events": ["*"], "active": "on"})
+    assert page.status_code == 400 and Webhook.objects.count() == 0
+    staff = api.as_user(StaffUserFactory(roles=["admin"]))
+    assert staff.post("/api/v1/webhooks/", {"name": "x", "url": url, "events": ["*"]}, format="json").status_code == 400
+    settings.WEBHOOK_ALLOW_HTTP = True  # development: http too, and still nothing else
+    monkeypatch.setattr(services.targets, "private_address_at_save", lambda url: None)  # no DNS here
+    allowed = api.as_user(user).post("/api/v1/webhooks/", {"name": "x", "url": url, "events": ["*"]}, format="json")
+    assert allowed.status_code == (201 if url.startswith("http:") else 400)
+
+
+def test_the_portal_form_says_why_an_ftp_address_is_refused(client, client_a):
+    client.force_login(ClientUserFactory(client=client_a))
+    page = client.post("/portal/integrations/", {"name": "x", "url": "ftp://erp.example.com/h", "events": ["*"]})
+    assert "Use an https:// address." in page.content.decode()

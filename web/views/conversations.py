@@ -18,6 +18,7 @@ from clients.access import access_for
 from conversations import selectors, services
 from conversations.owners import DISCUSSABLE, OWNER_KINDS, owner_get
 from core.forms import add_service_error
+from core.throttles import COMMENTS, UPLOADS, rate_limited
 
 from ..forms import CommentEditForm, CommentForm, UploadForm
 from .base import StaffRequiredMixin, WriteFormMixin
@@ -93,6 +94,7 @@ class ConversationView(_OnRecord, TemplateView):
     def get(self, request, *args, **kwargs):
         return self.render_thread(self.owner())
 
+    @rate_limited(COMMENTS)
     def post(self, request, *args, **kwargs):
         owner = self.owner()
         form = CommentForm(request.POST, request.FILES)
@@ -117,6 +119,7 @@ class UploadView(_OnRecord, TemplateView):
     def get(self, request, *args, **kwargs):
         return redirect("web:conversation", kind=self.kwargs["kind"], pk=self.kwargs["pk"])
 
+    @rate_limited(UPLOADS)
     def post(self, request, *args, **kwargs):
         owner = self.owner()
         form = UploadForm(request.POST, request.FILES)

@@ -14,6 +14,7 @@ from accounts.selectors import lab_staff_list
 from clients.access import access_for
 from core.dates import validate_business_date
 from core.numbers import parse_id, parse_ids
+from core.throttles import UPLOADS, rate_limited
 from labtests import selectors
 from labtests import services as lab
 from labtests.choices import ItemStatus, OrderStatus, ReportStatus
@@ -126,6 +127,7 @@ class LabReportPrepareView(StaffRequiredMixin, View):
 
     write_roles = BENCH
 
+    @rate_limited(UPLOADS)
     def post(self, request, pk):
         order = get_object_or_404(selectors.test_order_list(user=request.user), pk=pk)
 
