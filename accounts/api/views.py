@@ -29,7 +29,9 @@ class TokenCreateApi(APIView):
             400: OpenApiResponse(
                 ValidationErrorSerializer, description="Missing fields, or a wrong username or password."
             ),
-            429: OpenApiResponse(ErrorSerializer, description="Locked out after repeated failures."),
+            429: OpenApiResponse(
+                ErrorSerializer, description="Locked out after repeated failures, or past your rate of new tokens."
+            ),
         },
         auth=[],
     )

@@ -4,6 +4,8 @@ serializer hooks, and every operation documents the error responses it can give.
 from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiResponse
 
+from core.throttles import COMMENTS, UPLOADS
+
 from .serializers import (
     ErrorSerializer,
     StaleVersionErrorSerializer,
@@ -77,6 +79,15 @@ class AutoSchema(openapi.AutoSchema):
             )
         elif self.method == "DELETE":
             errors["409"] = OpenApiResponse(ErrorSerializer, description="Still referenced by other records.")
+        scope = getattr(self.view, "throttle_scopes", {}).get(getattr(self.view, "action", None))
+        if scope is not None:
+            errors["429"] = OpenApiResponse(
+                ErrorSerializer, description=f"Past your rate of {scope.replace('_', ' ')}; `Retry-After` says when."
+            )
+        if scope in (UPLOADS, COMMENTS):
+            errors["413"] = OpenApiResponse(
+                ErrorSerializer, description="The upload would take your company past its storage quota."
+            )
         return errors
 
     def _get_response_bodies(self, direction="response"):

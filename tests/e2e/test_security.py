@@ -116,3 +116,28 @@ def test_no_staff_page_violates_the_content_security_policy(live_server, page, d
     page.goto(f"{live_server.url}/api/v1/docs/")  # Swagger UI's script really ran under the policy
     expect(page.locator(".swagger-ui .info")).to_be_visible()
     assert not [text for text in messages if "Content Security Policy" in text]
+
+
+TOO_OFTEN = {"English": ("Your message", "Send", "Try again in", "Go to your client portal"),
+             "中文": ("您的留言", "发送", "秒后再试", "前往客户门户")}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["English", "中文"])
+def test_a_client_posting_too_often_is_told_when_to_try_again(live_server, page, demo, log_in, settings, language):
+    from core.models import Comment
+
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**rates, "comments": "2/hour"}}
+    label, send, wait, back = TOO_OFTEN[language]
+    project = Project.objects.filter(client__code="KANGNUO", status="active").order_by("pk").first()
+    log_in("kangnuo")
+    page.get_by_role("button", name=language).click()
+    for n in range(3):
+        page.goto(f"{live_server.url}/portal/projects/{project.pk}/")
+        thread = page.locator("#conversation")
+        thread.get_by_label(label).fill(f"Question {n} ({language})")
+        thread.get_by_role("button", name=send, exact=True).click()
+    expect(page.locator("main")).to_contain_text(wait)  # the third: refused, with when to try again
+    assert Comment.objects.filter(body__startswith="Question", body__endswith=f"({language})").count() == 2
+    page.get_by_role("link", name=back).click()
+    expect(page).to_have_url(f"{live_server.url}/portal/")
