@@ -32,7 +32,7 @@ from itertools import accumulate
 import chinese_calendar
 import holidays
 
-from .choices import CalendarKind
+from .choices import CalendarKind, PeriodUnit
 from .exceptions import DateOutOfRange
 
 ONE_DAY = timedelta(days=1)
@@ -182,6 +182,17 @@ class WorkingCalendar:
         working = year.exceptions.get(day, day.weekday() < 5)
         return working, year.estimated
 
+    def next_working_day(self, day: date) -> DateAnswer:
+        """``day`` if it is a working day here, else the first working day after it (a make-up working day is one;
+        holiday runs are a few days long, so this looks at a handful of days)."""
+        provisional = False
+        while True:
+            working, guessed = self.day(day)
+            provisional = provisional or guessed
+            if working:
+                return DateAnswer(day, provisional)
+            day = shift(day, 1)
+
     def between(self, a: date, b: date) -> CountAnswer:
         if b < a:
             answer = self.between(b, a)
@@ -287,6 +298,51 @@ class CalendarBook:
         if kind not in self._calendars:
             self._calendars[kind] = WorkingCalendar.load(kind)
         return self._calendars[kind]
+
+
+def corresponding_day(start: date, months: int) -> date:
+    """The day ``months`` months after ``start`` with the same day of the month, or that month's last day when it
+    has none (2024-02-29 + 12 months → 2025-02-28; 2026-01-31 + 1 month → 2026-02-28)."""
+    total = start.year * 12 + start.month - 1 + months
+    year, month = divmod(total, 12)
+    if not 1 <= year <= date.max.year:
+        raise DateOutOfRange()
+    following = date(year + 1, 1, 1) if month == 11 else date(year, month + 2, 1)
+    return date(year, month + 1, min(start.day, (following - ONE_DAY).day))
+
+
+def period_end(
+    start: date, n: int, unit: str, *, calendar: WorkingCalendar, rest_days: WorkingCalendar | None = None
+) -> DateAnswer:
+    """The last day of a statutory period of ``n`` ``unit`` begun by an event on ``start``, as the law counts it
+    (PRC Civil Code Art. 200–203, which NMPA's time limits follow):
+
+    - the start day is not counted: a period in days ends ``n`` units of ``calendar`` after it (working days, or
+      calendar days);
+    - a period in months or years ends on the corresponding day, or the month's last day when there is none;
+    - with ``rest_days`` (the calendar whose rest days and holidays count), a last day that is a rest day or a
+      holiday there moves to the next working day; a make-up working day (调休) is a working day.
+
+    FDA periods are calendar days with no moving (21 CFR 807.87 / MDUFA: day counts, not deadlines in days).
+    The answer is provisional when it leans on a year whose holidays are not published."""
+    if unit == PeriodUnit.DAYS:
+        end = calendar.add(start, n)
+    else:
+        months = n * 12 if unit == PeriodUnit.YEARS else n
+        end = DateAnswer(corresponding_day(start, months), False)
+    if rest_days is None:
+        return end
+    moved = rest_days.next_working_day(end.date)
+    return DateAnswer(moved.date, end.provisional or moved.provisional)
+
+
+def statutory_period_end(start: date, n: int, unit: str, calendar: str, rest_days: str | None = None) -> DateAnswer:
+    """``period_end`` with its calendars loaded for the span (one or two queries)."""
+    last = shift(start, (n * 370 if unit == PeriodUnit.YEARS else n * 31 if unit == PeriodUnit.MONTHS else 0) + 30)
+    last = max(last, _span_end(start, n)) if unit == PeriodUnit.DAYS else last
+    counted = WorkingCalendar.load(calendar, start, last)
+    moved = WorkingCalendar.load(rest_days, start, last) if rest_days else None
+    return period_end(start, n, unit, calendar=counted, rest_days=moved)
 
 
 def _span_end(start: date, n: int) -> date:

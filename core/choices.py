@@ -9,3 +9,12 @@ class CalendarKind(models.TextChoices):
     CN_WORKDAYS = "cn_workdays", _("China working days")
     US_FEDERAL_WORKDAYS = "us_federal_workdays", _("US federal working days")
     CALENDAR_DAYS = "calendar_days", _("Calendar days")
+
+
+class PeriodUnit(models.TextChoices):
+    """What a statutory period is counted in: units of its calendar (working days, or calendar days), or months
+    and years, which end on the corresponding day (``core.calendars.period_end``)."""
+
+    DAYS = "days", _("Days of the calendar")
+    MONTHS = "months", _("Months")
+    YEARS = "years", _("Years")
