@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from core.calendars import WorkingCalendar
+from core.calendars import WorkingCalendar, period_end
+from core.choices import PeriodUnit
 
 from .choices import ClockAction, ClockState
 from .models import ReviewClock
@@ -31,14 +32,17 @@ def allowed_actions(state: str) -> list[str]:
     return sorted(action for action, (sources, _target) in CLOCK_ACTIONS.items() if state in sources)
 
 
-def apply_event(clock: ReviewClock, action: str, on: date, calendar: WorkingCalendar) -> None:
-    """Update the clock's stored fields for ``action`` taken on ``on`` (the caller checked it is allowed)."""
+def apply_event(
+    clock: ReviewClock, action: str, on: date, calendar: WorkingCalendar, rest_days: WorkingCalendar | None = None
+) -> None:
+    """Update the clock's stored fields for ``action`` taken on ``on`` (the caller checked it is allowed).
+    ``calendar`` is the clock's unit's; ``rest_days`` the calendar of ``clock.rest_days`` (when it has one)."""
     if action == ClockAction.START:
-        clock.round, clock.round_budget, clock.consumed_before = 1, clock.budget, 0
+        clock.round, clock.round_budget, clock.consumed_before = 1, _round_budget(clock, clock.budget, on, calendar), 0
         clock.running_since = on
     elif action == ClockAction.RESTART:
         clock.round += 1
-        clock.round_budget = clock.restart_budget or clock.budget
+        clock.round_budget = _round_budget(clock, clock.restart_budget or clock.budget, on, calendar)
         clock.consumed_before, clock.running_since = 0, on
     elif action == ClockAction.RESUME:
         clock.running_since = on
@@ -49,16 +53,24 @@ def apply_event(clock: ReviewClock, action: str, on: date, calendar: WorkingCale
         clock.running_since = None
     clock.state = CLOCK_ACTIONS[action][1]
     clock.expired_on = None if clock.state == ClockState.RUNNING else clock.expired_on
-    _plan(clock, calendar)
+    _plan(clock, calendar, rest_days)
 
 
-def _plan(clock: ReviewClock, calendar: WorkingCalendar) -> None:
+def _round_budget(clock: ReviewClock, budget: int, on: date, calendar: WorkingCalendar) -> int:
+    """A round's budget in units of the clock's calendar: the budget itself, or for a period in months or years the
+    units up to its corresponding day (one year from 2024-02-29 is 365 days, from 2015-03-02 366)."""
+    if clock.period == PeriodUnit.DAYS:
+        return budget
+    return calendar.between(on, period_end(on, budget, clock.period, calendar=calendar).date).days
+
+
+def _plan(clock: ReviewClock, calendar: WorkingCalendar, rest_days: WorkingCalendar | None = None) -> None:
     if clock.state != ClockState.RUNNING:
         clock.due_on = clock.warn_on = None
         clock.provisional = False
         return
     remaining = clock.round_budget - clock.consumed_before
-    due = calendar.add(clock.running_since, remaining)
+    due = period_end(clock.running_since, remaining, PeriodUnit.DAYS, calendar=calendar, rest_days=rest_days)
     consumed_at_warning = math.ceil(clock.round_budget * (1 - AT_RISK_SHARE))
     warn = calendar.add(clock.running_since, max(consumed_at_warning - clock.consumed_before, 0))
     clock.due_on, clock.warn_on = due.date, warn.date

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clients.choices import Market
-from core.choices import CalendarKind
+from core.choices import CalendarKind, PeriodUnit
 from core.models import BilingualNameMixin, TimeStampedModel, VersionedModel
 from projects.models import Project
 
@@ -141,6 +141,17 @@ class ClockTemplate(TimeStampedModel):
         default=0,
         help_text=_("NMPA: the technical review counts from the transfer, 3 working days after acceptance."),
     )
+    period = models.CharField(
+        _("budget counted in"), max_length=10, choices=PeriodUnit.choices, default=PeriodUnit.DAYS,
+        help_text=_("Days of the unit's calendar, or months / years ending on the corresponding day (NMPA: the "
+                    "applicant's supplement window is one year)."),
+    )  # fmt: skip
+    rest_days = models.CharField(
+        _("a last day on a rest day moves to the next working day of"), max_length=30,
+        choices=CalendarKind.choices, blank=True,
+        help_text=_("NMPA windows follow the Civil Code (Art. 203): a last day on a rest day or holiday moves to the "
+                    "next working day. FDA days are not moved."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("clock template")
@@ -329,6 +340,13 @@ class ReviewClock(VersionedModel):
         _("starts when the submission is"), max_length=20, choices=SubmissionStatus.choices, blank=True
     )
     start_lag = models.PositiveIntegerField(_("starts after (units)"), default=0)
+    period = models.CharField(
+        _("budget counted in"), max_length=10, choices=PeriodUnit.choices, default=PeriodUnit.DAYS
+    )
+    rest_days = models.CharField(
+        _("a last day on a rest day moves to the next working day of"), max_length=30,
+        choices=CalendarKind.choices, blank=True,
+    )  # fmt: skip
     state = models.CharField(
         _("state"), max_length=20, choices=ClockState.choices, default=ClockState.NOT_STARTED, db_index=True
     )

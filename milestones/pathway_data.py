@@ -3,7 +3,8 @@ which corrects version 1 against the rules (see ``PATHWAYS_V2``).
 
 Statutory figures (see shared/reference/domain-research.md, "Statutory clocks to seed"):
 - NMPA, 2021 rules (医疗器械注册与备案管理办法): intake 5 working days; transfer to review 3 days; technical review
-  Class II 60 WD, Class III 90 WD, 60 WD after supplements; supplement within 1 year; QMS inspection 30 WD
+  Class II 60 WD, Class III 90 WD, 60 WD after supplements; supplement within 1 year (to the corresponding day,
+  moved off a rest day: ``NMPA_SUPPLEMENT_WINDOW``); QMS inspection 30 WD
   (Class III); decision 20 WD; certificate 10 WD. Domestic Class II goes to the provincial MPA, Class III to NMPA.
 - FDA: 510(k) decision 90 FDA days (calendar days; AI hold stops the clock, 180 days to answer); De Novo 150;
   PMA 180 (acceptance 15, filing 45). FDA days resume where they stopped.
@@ -14,6 +15,13 @@ Lags and durations of the CRO's own work are planning defaults a PM adjusts per 
 from datetime import date
 
 CN, US, CAL = "cn_workdays", "us_federal_workdays", "calendar_days"
+
+
+# The applicant's supplement window (补正资料, 医疗器械注册与备案管理办法 2021, Art. 50: within one year): one year to
+# the corresponding day, a last day on a rest day or holiday moved to the next working day (Civil Code Art. 201–203).
+# Counted in calendar days, so the page shows the days used and left.
+NMPA_SUPPLEMENT_WINDOW = dict(kind="applicant_response", budget=1, period="years", unit=CAL, rest_days=CN,
+                              restart_budget=None, on_deficiency="none", starts_on_status="")  # fmt: skip
 
 
 def m(code, zh, en, duration, calendar, preds=(), responsible="cro", kind="task", visible=True, clock=None):
@@ -51,8 +59,7 @@ def nmpa(review_budget, testing, clinical, with_qms):
     clocks = [
         dict(kind="authority_review", budget=review_budget, unit=CN, restart_budget=60, on_deficiency="stop_restart",
              starts_on_status="under_review"),
-        dict(kind="applicant_response", budget=365, unit=CAL, restart_budget=None, on_deficiency="none",
-             starts_on_status=""),
+        NMPA_SUPPLEMENT_WINDOW,
     ]  # fmt: skip
     if with_qms:
         clocks.append(dict(kind="qms_inspection", budget=30, unit=CN, restart_budget=None, on_deficiency="none",
@@ -133,8 +140,9 @@ def _add_templates(pathway, items, clocks, MilestoneTemplate, ClockTemplate) -> 
     """The milestone templates (ordered 10, 20, …) and clock templates of a pathway version just created."""
     for order, item in enumerate(items, start=1):
         MilestoneTemplate.objects.create(pathway=pathway, order=order * 10, **item)
+    known = {field.name for field in ClockTemplate._meta.get_fields()}  # a migration's model may predate a field
     for clock in clocks:
-        ClockTemplate.objects.create(pathway=pathway, **clock)
+        ClockTemplate.objects.create(pathway=pathway, **{key: value for key, value in clock.items() if key in known})
 
 
 def seed_pathways(PathwayTemplate, MilestoneTemplate, ClockTemplate) -> int:
@@ -185,8 +193,7 @@ def nmpa_v2(review_budget, testing, clinical, with_qms):
     clocks = [
         dict(kind="authority_review", budget=review_budget, unit=CN, restart_budget=60, on_deficiency="stop_restart",
              starts_on_status="accepted", start_lag=3),
-        dict(kind="applicant_response", budget=365, unit=CAL, restart_budget=None, on_deficiency="none",
-             starts_on_status=""),
+        NMPA_SUPPLEMENT_WINDOW,
         dict(kind="decision", budget=20, unit=CN, restart_budget=None, on_deficiency="none",
              starts_on_status="decision_pending"),
         dict(kind="certificate", budget=10, unit=CN, restart_budget=None, on_deficiency="none",
@@ -265,3 +272,16 @@ def seed_pathways_v2(PathwayTemplate, MilestoneTemplate, ClockTemplate) -> int:
         created_count += 1
         _add_templates(pathway, items, clocks, MilestoneTemplate, ClockTemplate)
     return created_count
+
+
+def clock_corrections():
+    """(pathway code, version, clock kind) → the fields the data above gives that clock template now: what a
+    migration applies to the templates and clocks created before a field existed."""
+    corrections = {}
+    for code, _market, _authority, _effective, _zh, _en, (_items, clocks) in PATHWAYS:
+        for clock in clocks:
+            corrections[(code, 1, clock["kind"])] = clock
+    for code, (_classes, _options, (_items, clocks)) in PATHWAYS_V2.items():
+        for clock in clocks:
+            corrections[(code, 2, clock["kind"])] = clock
+    return corrections

@@ -244,6 +244,8 @@ def pathway_apply(
                 on_deficiency=c.on_deficiency,
                 starts_on_status=c.starts_on_status,
                 start_lag=c.start_lag,
+                period=c.period,
+                rest_days=c.rest_days,
                 round_budget=chosen.budgets.get(c.kind, c.budget),
             )
             for c in template.clock_templates.all()
@@ -643,7 +645,7 @@ def review_clock_act(
         raise ValidationError({"on": [_("The clock's last event was on %(date)s; events cannot go back in time.") % {
             "date": last.on.isoformat()}]})  # fmt: skip
     ClockEvent.objects.create(clock=clock, action=action, on=on, reason=reason[:500], actor=actor)
-    apply_event(clock, action, on, CalendarBook()[clock.unit])
+    apply_event(clock, action, on, *_calendars_of(clock))
     clock.version += 1
     save_audited(clock, actor=actor, reason=f"{action} on {on.isoformat()}" + (f" ({reason})" if reason else ""))
     emit(
@@ -657,6 +659,12 @@ def review_clock_act(
     clock_followers_move(submission=clock.submission, actor=actor)
     project_health_refresh(project_ids=[clock.submission.project_id])
     return clock
+
+
+def _calendars_of(clock: ReviewClock, book: CalendarBook | None = None) -> tuple:
+    """(the clock's unit's calendar, the calendar its last day moves by or None): what ``apply_event`` counts with."""
+    book = book or CalendarBook()
+    return book[clock.unit], (book[clock.rest_days] if clock.rest_days else None)
 
 
 def clock_followers_move(*, submission: Submission, actor: User | None) -> int:
@@ -822,7 +830,7 @@ def _redate_start(clock: ReviewClock, *, on: date, actor: User | None) -> None:
     if len(events) != 1 or events[0].action != ClockAction.START or events[0].on == on:
         return
     ClockEvent.objects.filter(pk=events[0].pk).update(on=on, reason=f"transfer recorded on {on.isoformat()}")
-    apply_event(clock, ClockAction.START, on, CalendarBook()[clock.unit])
+    apply_event(clock, ClockAction.START, on, *_calendars_of(clock))
     clock.version += 1
     save_audited(clock, actor=actor, reason=f"transfer recorded on {on.isoformat()}")
     emit(CLOCK_EVENT_NAMES[ClockAction.START], clock_id=clock.pk, submission_id=clock.submission_id,

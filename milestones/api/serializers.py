@@ -38,7 +38,8 @@ class MilestoneTemplateSerializer(serializers.ModelSerializer):
 class ClockTemplateSerializer(serializers.ModelSerializer):
     class Meta:
         model = ClockTemplate
-        fields = ["kind", "budget", "unit", "restart_budget", "on_deficiency", "starts_on_status", "start_lag"]
+        fields = ["kind", "budget", "unit", "period", "rest_days", "restart_budget", "on_deficiency", "starts_on_status",
+                  "start_lag"]  # fmt: skip
 
 
 class PathwaySerializer(serializers.ModelSerializer):
@@ -260,7 +261,8 @@ class ReviewClockOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReviewClock
         fields = [
-            "id", "submission", "kind", "budget", "unit", "restart_budget", "on_deficiency", "state", "round",
+            "id", "submission", "kind", "budget", "unit", "period", "rest_days", "restart_budget", "on_deficiency",
+            "state", "round",
             "round_budget", "consumed", "remaining", "due_on", "warn_on", "provisional", "expired", "expired_on",
             "authority_overdue", "start_lag", "allowed_actions", "events", "created_at", "updated_at", "version",
         ]  # fmt: skip

@@ -30,9 +30,14 @@ def test_pathways_list_the_seeded_templates(api, regulatory):
     codes = {p["code"] for p in body}
     assert codes == {"CN_NMPA_II", "CN_NMPA_III", "US_510K", "US_DENOVO", "US_PMA", "EU_MDR_IIA_IIB", "EU_MDR_III"}
     us = next(p for p in body if p["code"] == "US_510K")
-    assert {"kind": "authority_review", "budget": 90, "unit": "calendar_days", "restart_budget": None,
-            "on_deficiency": "pause_resume", "starts_on_status": "submitted",
+    assert {"kind": "authority_review", "budget": 90, "unit": "calendar_days", "period": "days", "rest_days": "",
+            "restart_budget": None, "on_deficiency": "pause_resume", "starts_on_status": "submitted",
             "start_lag": 0} in us["clock_templates"]  # fmt: skip
+    cn = next(p for p in body if p["code"] == "CN_NMPA_II")
+    window = next(c for c in cn["clock_templates"] if c["kind"] == "applicant_response")
+    assert (window["budget"], window["period"], window["unit"], window["rest_days"]) == (
+        1, "years", "calendar_days", "cn_workdays"
+    )
     assert us["device_classes"] in ([], ["I", "II"])  # version 1 is for any class, version 2 names them
     assert {p["version"] for p in body if p["code"] == "US_PMA"} == {1, 2}
 
@@ -108,6 +113,8 @@ def test_submission_and_clock_pinned_through_an_fda_hold(api, regulatory, client
         "kind": "authority_review",
         "budget": 90,
         "unit": "calendar_days",
+        "period": "days",
+        "rest_days": "",
         "restart_budget": None,
         "on_deficiency": "pause_resume",
         "state": "paused",

@@ -63,7 +63,7 @@ def test_cn_nmpa_ii_plan_is_pinned(project):
     assert milestones["TECHNICAL_REVIEW"].planned_start == workdays_after(date(2025, 7, 7), 3)  # 3-day transfer lag
     assert submission.authority == "provincial_mpa"
     assert sorted(submission.clocks.values_list("kind", "budget", "start_lag")) == [
-        ("applicant_response", 365, 0),
+        ("applicant_response", 1, 0),  # one year (period "years"), moved off a rest day
         ("authority_review", 60, 3),  # counts from the transfer, 3 working days after acceptance
         ("certificate", 10, 0),
         ("decision", 20, 0),
@@ -447,3 +447,21 @@ def test_every_additional_information_request_restarts_the_applicants_window(pro
     assert list(window.events.values_list("action", flat=True)) == ["start", "stop", "restart"]
     review = submission.clocks.get(kind="authority_review")
     assert (review.state, review.consumed_before) == ("paused", 29 + 32)  # 3-03→4-01, then 5-01→6-02
+
+
+def test_an_nmpa_window_ends_where_the_civil_code_says_and_a_response_on_its_last_day_is_in_time(project):
+    submission = nmpa_in_supplement(project, notice=date(2025, 10, 3))
+    window = submission.clocks.get(kind="applicant_response")
+    # one year to 2026-10-03, inside the National Day holiday (10-01…07): the next working day
+    assert (window.due_on, window.round_budget, window.provisional) == (date(2026, 10, 8), 365, False)
+    assert clocks_expire_due(today=date(2026, 10, 8)) == 0  # the last day still counts
+    assert clocks_expire_due(today=date(2026, 10, 9)) == 1
+    submission.refresh_from_db()
+    assert submission.status == "review_terminated"
+    submission = walk(submission, ("under_review", date(2026, 10, 8)))  # recorded late, dated on the last day
+    assert submission.status == "under_review"
+
+
+def test_a_window_ends_on_the_corresponding_day_of_the_next_year(project):
+    window = nmpa_in_supplement(project, notice=date(2025, 4, 1)).clocks.get(kind="applicant_response")
+    assert (window.due_on, window.round_budget) == (date(2026, 4, 1), 365)  # leap years: tests/core/test_periods.py
