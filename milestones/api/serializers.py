@@ -38,8 +38,8 @@ class MilestoneTemplateSerializer(serializers.ModelSerializer):
 class ClockTemplateSerializer(serializers.ModelSerializer):
     class Meta:
         model = ClockTemplate
-        fields = ["kind", "budget", "unit", "period", "rest_days", "restart_budget", "on_deficiency", "starts_on_status",
-                  "start_lag"]  # fmt: skip
+        fields = ["kind", "budget", "unit", "period", "rest_days", "restart_budget", "on_deficiency",
+                  "starts_on_status", "start_lag"]  # fmt: skip
 
 
 class PathwaySerializer(serializers.ModelSerializer):
