@@ -27,6 +27,18 @@ def validate_business_date(value: date | None) -> None:
         )
 
 
+def check_happened(value: date | None, *, field: str = "on") -> None:
+    """A recorded event — a submission, an acceptance, a letter, a decision, a receipt, a completion — has
+    happened: it is dated today at the latest (the local date, ``core.clock``). Planned dates are free. A later
+    date is a field error (HTTP 400) naming the date."""
+    from .clock import today
+
+    if value is not None and value > today():
+        raise ValidationError({field: [_(
+            "%(date)s is in the future: record what has happened, dated today (%(today)s) at the latest."
+        ) % {"date": value.isoformat(), "today": today().isoformat()}]})  # fmt: skip
+
+
 class BusinessDateFormField(forms.DateField):
     """A form field for a business date (web forms, FilterSets)."""
 

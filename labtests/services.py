@@ -19,6 +19,7 @@ from clients.models import Client
 from core import clock
 from core.calendars import CalendarBook, add_working_days, shift, working_days_between
 from core.choices import CalendarKind
+from core.dates import check_happened
 from core.events import emit
 from core.exceptions import ConflictError, StaleVersion, TransitionNotAllowed
 from core.services import (
@@ -195,6 +196,7 @@ def test_order_receive(
     identifiers = [s["identifier"] for s in samples]
     if len(set(identifiers)) != len(identifiers):
         raise ValidationError({"samples": [_("Sample identifiers must be unique within the order.")]})
+    check_happened(received_on, field="received_on")
     received_on = received_on or _today()
     items = list(order.items.exclude(status__in=INACTIVE_ITEM_STATUSES).select_related("service"))
     allocation = _allocate_samples(samples, items)
@@ -518,6 +520,7 @@ def _dispose(sample: Sample, actor, disposition: str, on, expected_version, **ex
         raise ConflictError(_("This sample was already returned or disposed of."))
     if order.status not in DISPOSABLE_AFTER:
         raise ConflictError(_("Samples are returned or disposed of once the report is issued."))
+    check_happened(on)
     on = on or _today()
     if order.received_on and on < order.received_on:
         raise ValidationError({"on": [_("The date is before the samples were received.")]})

@@ -17,6 +17,7 @@ from clients.choices import ClientKind, DeviceKind
 from core.calendars import CalendarBook, published_horizon
 from core.choices import CalendarKind
 from core.clock import today as local_today
+from core.dates import check_happened
 from core.events import emit
 from core.exceptions import ConflictError, TransitionNotAllowed
 from core.services import lock_for_write, record_transition, record_update, save_audited
@@ -350,6 +351,7 @@ def milestone_transition(
 ) -> Milestone:
     if to == M.AWAITING_ACCEPTANCE and milestone.responsible != Responsible.CLIENT:
         raise TransitionNotAllowed(current=milestone.status, requested=to, allowed=milestone_moves(milestone))
+    check_happened(on)
     extra = {"completed_on": (on or local_today()) if to == M.DONE else None}
     milestone, previous = record_transition(
         instance=milestone,
@@ -433,7 +435,7 @@ def _drive_clock_of_milestone(milestone: Milestone, *, on: date, actor) -> None:
         return
     clock = ReviewClock.objects.filter(submission_id=milestone.submission_id, kind=template.clock_kind).first()
     if clock is not None and clock.state in CLOCK_ACTIONS[template.clock_action][0]:
-        review_clock_act(clock=clock, action=template.clock_action, on=on, actor=actor, reason=f"{milestone.code} done")
+        _clock_act(clock=clock, action=template.clock_action, on=on, actor=actor, reason=f"{milestone.code} done")
 
 
 @dataclass(frozen=True)
@@ -634,7 +636,23 @@ def review_clock_act(
     reason: str = "",
     expected_version: int | None = None,
 ) -> ReviewClock:
-    """Record ``action`` on ``on`` (default today) and update what the clock reads. Illegal: 409."""
+    """Record ``action`` on ``on`` (default today, never later) and update what the clock reads. Illegal: 409."""
+    check_happened(on)
+    return _clock_act(clock=clock, action=action, actor=actor, on=on, reason=reason, expected_version=expected_version)
+
+
+@transaction.atomic
+def _clock_act(
+    *,
+    clock: ReviewClock,
+    action: str,
+    actor: User | None,
+    on: date | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> ReviewClock:
+    """``review_clock_act`` for the engine's own moves, which may date a start ahead (the NMPA transfer, 3 working
+    days after an acceptance recorded today)."""
     clock = lock_for_write(clock, expected_version=expected_version)
     sources, _target = CLOCK_ACTIONS[action]
     if clock.state not in sources:
@@ -763,6 +781,7 @@ def submission_transition(
     response clock; the answer resumes it (FDA) or restarts a fresh budget (NMPA); a refuse-to-accept stops it and
     the resubmission's receipt restarts it with a fresh budget; a decision stops them. NMPA allows one supplement
     notice per review (a second is 409)."""
+    check_happened(on)
     on = on or local_today()
     if to == S.DEFICIENCY:
         _refuse_a_second_supplement(submission)
@@ -784,7 +803,7 @@ def submission_transition(
         action = _clock_action_for(clock, previous, to)
         if action is not None:
             starts = _start_day(clock, on) if action == ClockAction.START else on
-            review_clock_act(clock=clock, action=action, on=starts, actor=actor, reason=f"submission {previous} → {to}")
+            _clock_act(clock=clock, action=action, on=starts, actor=actor, reason=f"submission {previous} → {to}")
         elif previous == S.ACCEPTED and to == S.UNDER_REVIEW and clock.start_lag:
             _redate_start(clock, on=on, actor=actor)
     emit(

@@ -9,6 +9,7 @@ from accounts.api.serializers import UserSummarySerializer
 from accounts.models import User
 from core.api.fields import BusinessDateField
 from core.api.serializers import InputModelSerializer
+from core.choices import CalendarKind
 from core.clock import today as local_today
 from milestones.choices import AUTHORITY_CLOCK_KINDS, Authority, ClockKind
 from milestones.clocks import allowed_actions, read_clock
@@ -35,7 +36,19 @@ class MilestoneTemplateSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class RestDaysField(serializers.ChoiceField):
+    """The calendar whose rest days and holidays move a period's last day to its next working day; empty: not
+    moved (FDA days)."""
+
+    def __init__(self, **kwargs):
+        help_text = ("A last day on a rest day or holiday of this calendar moves to its next working day (NMPA "
+                     "windows, Civil Code Art. 203); empty: not moved (FDA days).")  # fmt: skip
+        super().__init__(choices=CalendarKind.choices, allow_blank=True, read_only=True, help_text=help_text, **kwargs)
+
+
 class ClockTemplateSerializer(serializers.ModelSerializer):
+    rest_days = RestDaysField()
+
     class Meta:
         model = ClockTemplate
         fields = ["kind", "budget", "unit", "period", "rest_days", "restart_budget", "on_deficiency",
@@ -256,6 +269,7 @@ class ReviewClockOutputSerializer(serializers.ModelSerializer):
     expired = serializers.SerializerMethodField()
     authority_overdue = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    rest_days = RestDaysField()
     events = ClockEventSerializer(many=True, read_only=True)
 
     class Meta:

@@ -328,3 +328,18 @@ def test_wrong_signature_passwords_lock_the_signatory_out_of_approval_and_log_in
     frozen_clock.move_to(clock.now() + timedelta(hours=settings.AXES_COOLOFF_TIME, minutes=1))
     signed = post(api, staff["signer"], report_url + "approve/", {"password": PASSWORD})
     assert (signed.status_code, signed.json()["status"]) == (200, "issued")
+
+
+def test_samples_received_tomorrow_are_refused_and_nothing_changes(api, staff, project):
+    from datetime import timedelta
+
+    from core import clock
+
+    order = create_order(api, staff, project)
+    url = f"/api/v1/test-orders/{order['id']}/"
+    assert post(api, staff["pm"], url + "submit/").status_code == 200
+    assert post(api, staff["mgr"], url + "accept/").status_code == 200
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
+    refused = post(api, staff["lab"], url + "receive/", {"received_on": tomorrow, "samples": [{"identifier": "S1"}]})
+    assert refused.status_code == 400 and tomorrow in refused.json()["received_on"][0]
+    assert api.as_user(staff["mgr"]).get(url).json()["status"] == "accepted"

@@ -36,7 +36,10 @@ def test_pathways_list_the_seeded_templates(api, regulatory):
     cn = next(p for p in body if p["code"] == "CN_NMPA_II")
     window = next(c for c in cn["clock_templates"] if c["kind"] == "applicant_response")
     assert (window["budget"], window["period"], window["unit"], window["rest_days"]) == (
-        1, "years", "calendar_days", "cn_workdays"
+        1,
+        "years",
+        "calendar_days",
+        "cn_workdays",
     )
     assert us["device_classes"] in ([], ["I", "II"])  # version 1 is for any class, version 2 names them
     assert {p["version"] for p in body if p["code"] == "US_PMA"} == {1, 2}
@@ -466,7 +469,7 @@ def test_nmpa_decision_and_certificate_have_clocks_their_milestones_follow(api, 
     assert submission.clocks.get(kind="decision").state == "stopped"
     milestone = _milestone(api, submission, "CERTIFICATE")
     assert milestone["due_date"] == "2026-12-04"
-    done = api.post(f"/api/v1/milestones/{milestone['id']}/complete/", {"on": "2026-12-01"}, format="json")
+    done = api.post(f"/api/v1/milestones/{milestone['id']}/complete/", {"on": "2026-11-24"}, format="json")
     assert done.status_code == 200, done.json()
     certificate.refresh_from_db()
     assert certificate.state == "stopped"
@@ -490,6 +493,7 @@ def test_an_authority_past_its_date_is_authority_overdue_not_our_lateness(api, r
     reading = api.get(f"/api/v1/review-clocks/{clock.id}/").json()
     assert (reading["state"], reading["expired"], reading["authority_overdue"]) == ("expired", True, True)
     assert api.get("/api/v1/projects/?health=late").json()["count"] == 0
+    frozen_clock.move_to(datetime(2026, 10, 22, 4, tzinfo=UTC))  # what happened on the 21st is recorded after it
     _walk(api, submission, [("accepted", "2026-07-10"), ("under_review", "2026-07-10"),
                             ("decision_pending", "2026-10-21"), ("approved", "2026-10-21")])  # fmt: skip
     assert api.get(f"/api/v1/projects/{project.id}/").json()["authority_overdue"] is True  # the steps are open
@@ -517,3 +521,27 @@ def test_an_nmpa_window_that_runs_out_terminates_the_review_through_the_api(api,
     late = api.post(f"/api/v1/submissions/{submission.id}/transition/", {"to": "under_review", "on": "2026-07-02"},
                     format="json")  # fmt: skip
     assert late.status_code == 400
+
+
+def test_an_event_dated_tomorrow_is_refused_and_nothing_changes(api, regulatory, client_a, frozen_clock):
+    from core import clock
+
+    project = ProjectFactory(client=client_a, start_date=date(2026, 3, 2))
+    submission = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=date(2026, 3, 2))
+    api.as_user(regulatory)
+    today = clock.today()
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    _walk(api, submission, [("preparing", today.isoformat())])
+    url = f"/api/v1/submissions/{submission.id}/transition/"
+    refused = api.post(url, {"to": "submitted", "on": tomorrow}, format="json")
+    assert refused.status_code == 400 and tomorrow in refused.json()["on"][0]
+    submission.refresh_from_db()
+    assert (submission.status, submission.submitted_on) == ("preparing", None)
+    assert not submission.clocks.filter(state="running").exists()
+    milestone = _milestone(api, submission, "KICKOFF")
+    done = api.post(f"/api/v1/milestones/{milestone['id']}/complete/", {"on": tomorrow}, format="json")
+    assert done.status_code == 400 and _milestone(api, submission, "KICKOFF")["status"] == "not_started"
+    assert api.post(url, {"to": "submitted", "on": today.isoformat()}, format="json").status_code == 200
+    clock_ = submission.clocks.get(kind="authority_review")
+    paused = api.post(f"/api/v1/review-clocks/{clock_.id}/pause/", {"on": tomorrow}, format="json")
+    assert paused.status_code == 400 and submission.clocks.get(kind="authority_review").state == "running"

@@ -181,3 +181,21 @@ def test_a_final_move_needs_its_confirmation(pm_client, project):
     pm_client.post(f"/projects/{project.pk}/transition/", {"to": "cancelled", "confirm": "yes",
                                                           "version": project.version})  # fmt: skip
     assert Project.objects.get(pk=project.pk).status == "cancelled"
+
+
+def test_an_event_dated_tomorrow_is_refused_on_the_page_and_nothing_changes(pm_client, project):
+    from datetime import timedelta
+
+    from core import clock
+
+    submission = submission_transition(submission=project.submissions.get(), actor=None, to="preparing")
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
+    pm_client.post(f"/submissions/{submission.pk}/act/", {"to": "submitted", "on": tomorrow,
+                                                         "version": submission.version})  # fmt: skip
+    assert f"{tomorrow} is in the future" in _page(pm_client, project)
+    submission.refresh_from_db()
+    assert (submission.status, submission.submitted_on) == ("preparing", None)
+    milestone = project.milestones.get(code="KICKOFF")
+    pm_client.post(f"/milestones/{milestone.pk}/act/", {"to": "done", "on": tomorrow, "version": milestone.version})
+    milestone.refresh_from_db()
+    assert milestone.status != "done" and f"{tomorrow} is in the future" in _page(pm_client, project)
