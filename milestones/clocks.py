@@ -84,6 +84,7 @@ class ClockReading:
     due_on: date | None
     provisional: bool
     expired: bool
+    overdue_days: int = 0  # how many days past its due date (0 while it has days left)
 
 
 def read_clock(clock: ReviewClock, today: date, calendar: WorkingCalendar) -> ClockReading:
@@ -95,10 +96,12 @@ def read_clock(clock: ReviewClock, today: date, calendar: WorkingCalendar) -> Cl
     expired = clock.state == ClockState.EXPIRED or (
         clock.state == ClockState.RUNNING and clock.due_on is not None and clock.due_on < today
     )
+    overdue = (today - clock.due_on).days if expired and clock.due_on is not None else 0
     return ClockReading(
         consumed=consumed,
         remaining=clock.round_budget - consumed,
         due_on=clock.due_on,
         provisional=clock.provisional,
         expired=expired,
+        overdue_days=max(overdue, 0),
     )

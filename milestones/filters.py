@@ -1,7 +1,6 @@
 """One FilterSet per model of the regulatory engine, shared by the API and the pages."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import staff_user_choices
@@ -23,6 +22,7 @@ from .choices import (
 )
 from .models import Milestone, ReviewClock, Submission
 from .selectors import submission_list
+from .services import clock_ran_out, clock_running_out
 
 
 class SubmissionFilterSet(django_filters.FilterSet):
@@ -77,6 +77,14 @@ class MilestoneFilterSet(StaffOnlyFiltersMixin, django_filters.FilterSet):
         fields = ["project", "submission", "status", "kind", "responsible", "owner", "client_visible"]
 
 
+def _by_rule(queryset, rule, value):
+    from core.clock import today
+
+    if value is None:
+        return queryset
+    return queryset.filter(rule(today())) if value else queryset.exclude(rule(today()))
+
+
 class ReviewClockFilterSet(django_filters.FilterSet):
     submission = django_filters.ModelChoiceFilter(queryset=scoped_queryset(submission_list), label=_("Submission"))
     project = django_filters.ModelChoiceFilter(
@@ -92,17 +100,17 @@ class ReviewClockFilterSet(django_filters.FilterSet):
     running_out = django_filters.BooleanFilter(
         method="filter_running_out", label=_("Running out (a fifth of the budget or less left)")
     )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Past its due date"))
     mine = MineFilter(paths=("submission__project__project_manager",), label=_("My projects"))
     ordering = django_filters.OrderingFilter(fields=(("due_on", "due_on"), ("created_at", "created_at")))
 
     def filter_running_out(self, queryset, name, value):
-        """Running clocks past their warning day (``warn_on``: 20 % of the budget or less left)."""
-        if value is None:
-            return queryset
-        from core.clock import today
+        """Running clocks past their warning day with days left (``milestones.services.clock_running_out``)."""
+        return _by_rule(queryset, clock_running_out, value)
 
-        running_out = Q(state=ClockState.RUNNING, warn_on__lte=today())
-        return queryset.filter(running_out) if value else queryset.exclude(running_out)
+    def filter_overdue(self, queryset, name, value):
+        """Clocks past their due date (``milestones.services.clock_ran_out``): authority overdue, or expired."""
+        return _by_rule(queryset, clock_ran_out, value)
 
     class Meta:
         model = ReviewClock

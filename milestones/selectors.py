@@ -9,9 +9,9 @@ from clients.access import access_for, scope_for_user
 from core.clock import today as local_today
 from projects.choices import ProjectStatus
 
-from .choices import OPEN_MILESTONE_STATUSES, ClockKind, DueState, MilestoneStatus, Responsible
+from .choices import AUTHORITY_CLOCK_KINDS, OPEN_MILESTONE_STATUSES, ClockKind, DueState, MilestoneStatus, Responsible
 from .models import ClockEvent, Milestone, MilestoneDependency, PathwayTemplate, ReviewClock, Submission
-from .services import DUE_SOON_DAYS
+from .services import DUE_SOON_DAYS, clock_ran_out, clock_running_out
 
 
 def _hide_drafts_from_clients(queryset: QuerySet, user, project_path: str) -> QuerySet:
@@ -76,6 +76,16 @@ def review_clock_list(*, user) -> QuerySet[ReviewClock]:
     return _hide_drafts_from_clients(scope_for_user(queryset, user), user, "submission__project")
 
 
+def review_clocks_running_out(*, user, today: date) -> QuerySet[ReviewClock]:
+    """Running clocks with a fifth of their budget or less left, and days left."""
+    return review_clock_list(user=user).filter(clock_running_out(today))
+
+
+def review_clocks_authority_overdue(*, user, today: date) -> QuerySet[ReviewClock]:
+    """The authority's clocks past their due date: to chase."""
+    return review_clock_list(user=user).filter(clock_ran_out(today), kind__in=AUTHORITY_CLOCK_KINDS)
+
+
 def dependency_list(*, user, successor: Milestone) -> QuerySet[MilestoneDependency]:
     return scope_for_user(
         MilestoneDependency.objects.filter(successor=successor).select_related("predecessor"), user
@@ -129,11 +139,13 @@ def milestone_summary_rows(milestones: QuerySet, limit: int) -> list[dict]:
     ]  # fmt: skip
 
 
-def clock_summary_rows(clocks: QuerySet, limit: int) -> list[dict]:
-    """The first ``limit`` of ``clocks``: date, project, the clock's kind."""
+def clock_summary_rows(clocks: QuerySet, limit: int, *, today: date | None = None) -> list[dict]:
+    """The first ``limit`` of ``clocks``: date, project, the clock's kind; with ``today``, how many days past its
+    due date each is (``overdue_days``)."""
     columns = ("pk", "due_on", "kind", "submission__project_id", "submission__project__code")
     return [
         {**row, "get_kind_display": ClockKind(row["kind"]).label,
+         "overdue_days": max((today - row["due_on"]).days, 0) if today and row["due_on"] else 0,
          "submission": {"project_id": row["submission__project_id"],
                         "project": {"code": row["submission__project__code"]}}}
         for row in clocks.values(*columns)[:limit]

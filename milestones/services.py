@@ -945,6 +945,18 @@ def clocks_expire_due(*, today: date | None = None) -> int:
     return len(expiring)
 
 
+def clock_ran_out(today: date) -> Q:
+    """Clocks past their due date: expired by the sweep, or still marked running after their last day (the sweep
+    runs once a day). An authority's is "authority overdue"; the applicant's window is expired."""
+    return Q(state=ClockState.EXPIRED) | Q(state=ClockState.RUNNING, due_on__lt=today)
+
+
+def clock_running_out(today: date) -> Q:
+    """Running clocks with 20 % or less of their budget left and days still left (one past its date is overdue,
+    not running out)."""
+    return Q(state=ClockState.RUNNING, warn_on__lte=today, due_on__gte=today)
+
+
 def project_health_refresh(*, project_ids: Iterable[int] | None = None, today: date | None = None) -> int:
     """Recompute ``health``, ``progress`` and ``next_due_date`` of the given open projects (all open projects
     when None) in one UPDATE: set-based, whatever the number of projects.
@@ -959,7 +971,7 @@ def project_health_refresh(*, project_ids: Iterable[int] | None = None, today: d
     soon = today + timedelta(days=DUE_SOON_DAYS)
     open_milestones = Milestone.objects.filter(project=OuterRef("pk"), status__in=OPEN_MILESTONE_STATUSES)
     clocks = ReviewClock.objects.filter(submission__project=OuterRef("pk"))
-    ran_out = Q(state=ClockState.EXPIRED) | Q(state=ClockState.RUNNING, due_on__lt=today)
+    ran_out = clock_ran_out(today)
     authority = Q(responsible=Responsible.AUTHORITY)
     late = Exists(open_milestones.filter(~authority, due_date__lt=today)) | Exists(
         clocks.filter(ran_out, kind=ClockKind.APPLICANT_RESPONSE)
@@ -970,7 +982,7 @@ def project_health_refresh(*, project_ids: Iterable[int] | None = None, today: d
     at_risk = (
         Exists(open_milestones.filter(status=M.NOT_STARTED, due_date__lte=soon))
         | Exists(open_milestones.filter(due_date__gt=F("baseline_due_date")))
-        | Exists(clocks.filter(state=ClockState.RUNNING, warn_on__lte=today))
+        | Exists(clocks.filter(clock_running_out(today)))
     )
     counted = Milestone.objects.filter(project=OuterRef("pk")).exclude(status=M.SKIPPED).order_by().values("project")
     total = Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField())

@@ -268,6 +268,7 @@ class ReviewClockOutputSerializer(serializers.ModelSerializer):
     remaining = serializers.SerializerMethodField()
     expired = serializers.SerializerMethodField()
     authority_overdue = serializers.SerializerMethodField()
+    overdue_days = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     rest_days = RestDaysField()
     events = ClockEventSerializer(many=True, read_only=True)
@@ -278,7 +279,8 @@ class ReviewClockOutputSerializer(serializers.ModelSerializer):
             "id", "submission", "kind", "budget", "unit", "period", "rest_days", "restart_budget", "on_deficiency",
             "state", "round",
             "round_budget", "consumed", "remaining", "due_on", "warn_on", "provisional", "expired", "expired_on",
-            "authority_overdue", "start_lag", "allowed_actions", "events", "created_at", "updated_at", "version",
+            "authority_overdue", "overdue_days", "start_lag", "allowed_actions", "events", "created_at", "updated_at",
+            "version",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -306,6 +308,10 @@ class ReviewClockOutputSerializer(serializers.ModelSerializer):
     def get_authority_overdue(self, clock) -> bool:
         """The authority's clock ran out: to chase (the applicant's window running out is ours, ``expired``)."""
         return clock.kind in AUTHORITY_CLOCK_KINDS and self._reading(clock).expired
+
+    def get_overdue_days(self, clock) -> int:
+        """Days past the due date (0 while days are left): "authority overdue by N days"."""
+        return self._reading(clock).overdue_days
 
     def get_allowed_actions(self, clock) -> list[str]:
         return allowed_actions(clock.state)

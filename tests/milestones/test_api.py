@@ -131,6 +131,7 @@ def test_submission_and_clock_pinned_through_an_fda_hold(api, regulatory, client
         "expired": False,
         "expired_on": None,
         "authority_overdue": False,
+        "overdue_days": 0,
         "start_lag": 0,
         "allowed_actions": ["restart", "resume", "stop"],
         "events": [

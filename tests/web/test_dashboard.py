@@ -154,3 +154,32 @@ def test_the_running_out_clocks_land_on_the_clock_list(pm_client, pm, django_ass
     assert "P-2026-0303" in listing and listing.count("<tr>") == 2  # the header and the one clock
     with django_assert_max_num_queries(12):
         pm_client.get("/clocks/?running_out=true&page_size=50")
+
+
+def test_the_demos_long_expired_clock_is_authority_overdue_not_running_out(client):
+    """The demo's NMPA review clock ran out on 2026-04-16 and no sweep has marked it yet: everywhere it reads
+    "authority overdue by N days", and "running out" lists only clocks with days left."""
+    from django.core.management import call_command
+
+    from milestones.models import ReviewClock
+
+    call_command("seed_demo", stdout=io.StringIO())
+    overdue = ReviewClock.objects.get(kind="authority_review", due_on=date(2026, 4, 16))
+    assert overdue.state == "running"
+    days = (clock.today() - overdue.due_on).days
+    client.force_login(User.objects.get(username="pm"))
+    home = client.get("/?mine=false").content.decode()
+    chase = home[home.index('id="chase-heading"'):]
+    chase = chase[: chase.index("</section>")]
+    assert f'id="overdue-clock-{overdue.pk}"' in chase and f"Authority overdue by {days} days" in chase
+    running_out = home[home.index('id="clocks-heading"'):]
+    assert "2026-04-16" not in running_out[: running_out.index("</section>")]
+    listed = client.get("/clocks/?running_out=true").content.decode()
+    assert f"Authority overdue by {days} days" not in listed
+    assert f"Authority overdue by {days} days" in client.get("/clocks/?overdue=true").content.decode()
+    page = client.get(f"/projects/{overdue.submission.project_id}/").content.decode()
+    assert f"Authority overdue by {days} days" in page
+    body = client.get(f"/api/v1/review-clocks/{overdue.pk}/").json()
+    assert (body["authority_overdue"], body["overdue_days"]) == (True, days)
+    assert client.get("/api/v1/review-clocks/?running_out=true").json()["count"] == ReviewClock.objects.filter(
+        state="running", warn_on__lte=clock.today(), due_on__gte=clock.today()).count()  # fmt: skip

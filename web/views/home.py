@@ -20,6 +20,8 @@ from milestones.selectors import (
     milestone_summary_rows,
     on_time_by_month,
     review_clock_list,
+    review_clocks_authority_overdue,
+    review_clocks_running_out,
 )
 from projects.choices import OPEN_PROJECT_STATUSES
 from projects.selectors import project_list
@@ -82,9 +84,12 @@ class HomeView(StaffRequiredMixin, TemplateView):
         overdue = milestones.filter(due_state=DueState.OVERDUE).order_by("due_date")
         chase = milestones.filter(due_state=DueState.AUTHORITY_OVERDUE).order_by("due_date")
         clocks = review_clock_list(user=user).filter(state=ClockState.RUNNING)
+        running_out = review_clocks_running_out(user=user, today=today).order_by("due_on")
+        clocks_overdue = review_clocks_authority_overdue(user=user, today=today).order_by("due_on")
         if mine:
-            clocks = clocks.filter(submission__project__project_manager=user)
-        running_out = clocks.filter(warn_on__lte=today).order_by("due_on")
+            mine_only = {"submission__project__project_manager": user}
+            clocks, running_out = clocks.filter(**mine_only), running_out.filter(**mine_only)
+            clocks_overdue = clocks_overdue.filter(**mine_only)
         clocks_due = clocks.filter(due_on__range=(today, today + timedelta(days=WINDOW_DAYS))).order_by("due_on")
         return {
             "upcoming": milestone_summary_rows(upcoming, SHOWN), "upcoming_count": upcoming.count(),
@@ -92,6 +97,8 @@ class HomeView(StaffRequiredMixin, TemplateView):
             "overdue": milestone_summary_rows(overdue, SHOWN), "overdue_count": overdue.count(),
             "chase": milestone_summary_rows(chase, SHOWN), "chase_count": chase.count(),
             "running_out": clock_summary_rows(running_out, SHOWN), "running_out_count": running_out.count(),
+            "clocks_overdue": clock_summary_rows(clocks_overdue, SHOWN, today=today),
+            "clocks_overdue_count": clocks_overdue.count(),
         }  # fmt: skip
 
     def lab(self, user, today) -> dict:

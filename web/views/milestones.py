@@ -4,7 +4,10 @@ uses — client, project manager, mine, pathway, due window, due state — sorti
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.calendars import CalendarBook
+from core.clock import today as local_today
 from milestones.choices import ClockState, DueState, MilestoneStatus, Responsible
+from milestones.clocks import read_clock
 from milestones.filters import MilestoneFilterSet, ReviewClockFilterSet
 from milestones.selectors import milestone_list, review_clock_list
 
@@ -49,4 +52,8 @@ class ReviewClockListView(FilteredListView):
     selector = staticmethod(review_clock_list)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(states=ClockState.choices, **kwargs)
+        context = super().get_context_data(states=ClockState.choices, **kwargs)
+        book, today = CalendarBook(), local_today()
+        for clock in context["rows"]:  # what each reads today: "authority overdue by N days"
+            clock.reading = read_clock(clock, today, book[clock.unit])
+        return context
