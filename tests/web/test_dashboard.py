@@ -169,10 +169,10 @@ def test_the_demos_long_expired_clock_is_authority_overdue_not_running_out(clien
     days = (clock.today() - overdue.due_on).days
     client.force_login(User.objects.get(username="pm"))
     home = client.get("/?mine=false").content.decode()
-    chase = home[home.index('id="chase-heading"'):]
+    chase = home[home.index('id="chase-heading"') :]
     chase = chase[: chase.index("</section>")]
     assert f'id="overdue-clock-{overdue.pk}"' in chase and f"Authority overdue by {days} days" in chase
-    running_out = home[home.index('id="clocks-heading"'):]
+    running_out = home[home.index('id="clocks-heading"') :]
     assert "2026-04-16" not in running_out[: running_out.index("</section>")]
     listed = client.get("/clocks/?running_out=true").content.decode()
     assert f"Authority overdue by {days} days" not in listed
