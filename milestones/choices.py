@@ -63,12 +63,18 @@ class SubmissionStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
-    REVIEW_TERMINATED = "review_terminated", _("Review terminated: the response window ran out")
+    REVIEW_TERMINATED = "review_terminated", _("Review terminated: refusal expected (the response window ran out)")
 
 
 class SubmissionFlag(models.TextChoices):
+    """What a lapsed applicant window means, by the authority's rules: NMPA's review centre ends the review and
+    proposes refusal, and the authority then decides not to register (不予注册) — a refusal, recorded as
+    ``rejected`` on its own date; under FDA's an unanswered additional-information request means the submission
+    is considered withdrawn."""
+
     NONE = "", _("None")
-    DEEMED_WITHDRAWN = "deemed_withdrawn", _("Review terminated: the response window ran out")
+    DEEMED_WITHDRAWN = "deemed_withdrawn", _("Considered withdrawn: the response window ran out")
+    REFUSAL_EXPECTED = "refusal_expected", _("Refusal expected (不予注册): the supplement window ran out")
 
 
 class ClockKind(models.TextChoices):

@@ -370,6 +370,15 @@ class ReviewClock(VersionedModel):
     def __str__(self) -> str:
         return f"{self.submission} {self.kind}"
 
+    @property
+    def counts_fda_days(self) -> bool:
+        """An FDA review clock: calendar days that stop on hold and resume (MDUFA's "FDA days"). FDA days =
+        decision date − receipt date − days on hold, a hold running from the letter's date to the response's: the
+        receipt is day 0 and the goal is receipt + the budget (+ days on hold). FDA's own flow charts call the
+        receipt "day 1", which would put every goal a day earlier; MDUFA performance reports count as here."""
+        return (self.kind == ClockKind.AUTHORITY_REVIEW and self.unit == CalendarKind.CALENDAR_DAYS
+                and self.on_deficiency == DeficiencyRule.PAUSE_RESUME)  # fmt: skip
+
 
 class ClockEvent(TimeStampedModel):
     client_scope_field = "clock__submission__project__client_id"

@@ -75,7 +75,8 @@ SUBMISSION_STATUS = StateMachine(
         S.UNDER_REVIEW: {S.DEFICIENCY, S.DECISION_PENDING, S.WITHDRAWN},
         S.DEFICIENCY: {S.UNDER_REVIEW, S.REVIEW_TERMINATED, S.WITHDRAWN},
         # Set by the expiry sweep; left only by a response recorded late but dated inside the window.
-        S.REVIEW_TERMINATED: {S.UNDER_REVIEW},
+        # and by the refusal decision (不予注册) that follows it.
+        S.REVIEW_TERMINATED: {S.UNDER_REVIEW, S.REJECTED},
         S.DECISION_PENDING: {S.APPROVED, S.REJECTED, S.WITHDRAWN},
         S.APPROVED: set(),
         S.REJECTED: set(),
@@ -917,7 +918,8 @@ def _clock_action_for(clock: ReviewClock, previous: str, to: str) -> str | None:
 @transaction.atomic
 def clocks_expire_due(*, today: date | None = None) -> int:
     """Set-based: every running clock whose budget ran out before ``today`` becomes expired; an expired
-    applicant-response clock flags its submission (deemed withdrawn / review terminated) and tells the PM."""
+    applicant-response clock ends its submission's review as its authority's rules say, dated the day after the
+    window's last day — NMPA: review terminated, refusal expected; FDA: considered withdrawn — and tells the PM."""
     today = today or local_today()
     due = ReviewClock.objects.select_for_update().filter(state=ClockState.RUNNING, due_on__lt=today)
     expiring = list(due.values_list("pk", "submission_id", "kind", "submission__project_id"))
@@ -926,23 +928,39 @@ def clocks_expire_due(*, today: date | None = None) -> int:
     ReviewClock.objects.filter(pk__in=[row[0] for row in expiring]).update(
         state=ClockState.EXPIRED, expired_on=F("due_on") + timedelta(days=1), version=F("version") + 1
     )
-    flagged = [row[1] for row in expiring if row[2] == ClockKind.APPLICANT_RESPONSE]
-    if flagged:
-        Submission.objects.filter(pk__in=flagged, flag="").update(
-            flag=SubmissionFlag.DEEMED_WITHDRAWN, flagged_on=today, version=F("version") + 1
-        )
-        for submission in Submission.objects.filter(pk__in=flagged, status=S.DEFICIENCY).select_related("project"):
-            submission_transition(
-                submission=submission, actor=None, to=S.REVIEW_TERMINATED, on=today,
-                reason="the applicant's response window ran out",
-            )  # fmt: skip
+    flags = {}
+    windows = ReviewClock.objects.filter(
+        pk__in=[row[0] for row in expiring], kind=ClockKind.APPLICANT_RESPONSE
+    ).select_related("submission__pathway", "submission__project")
+    for window in windows:
+        flags[window.submission_id] = _window_lapsed(window.submission, ended_on=window.due_on + timedelta(days=1))
     for clock_id, submission_id, kind, project_id in expiring:
         emit("review_clock.expired", clock_id=clock_id, submission_id=submission_id, kind=kind, project_id=project_id)
-        if kind == ClockKind.APPLICANT_RESPONSE:
+        if kind == ClockKind.APPLICANT_RESPONSE and flags.get(submission_id):
             emit("submission.flagged", submission_id=submission_id, project_id=project_id,
-                 flag=SubmissionFlag.DEEMED_WITHDRAWN)  # fmt: skip
+                 flag=flags[submission_id])  # fmt: skip
     project_health_refresh(project_ids={row[3] for row in expiring}, today=today)
     return len(expiring)
+
+
+# What a lapsed window does, by market: (the submission's next status, its flag).
+WINDOW_LAPSE = {
+    "CN": (S.REVIEW_TERMINATED, SubmissionFlag.REFUSAL_EXPECTED),
+    "US": (S.WITHDRAWN, SubmissionFlag.DEEMED_WITHDRAWN),
+}
+
+
+def _window_lapsed(submission: Submission, *, ended_on: date) -> str:
+    """End ``submission``'s review for its lapsed applicant window (when it still waits on the applicant); returns
+    the flag set, or "" when nothing changed."""
+    status, flag = WINDOW_LAPSE.get(submission.pathway.market, WINDOW_LAPSE["US"])
+    if submission.status != S.DEFICIENCY or submission.flag:
+        return ""
+    Submission.objects.filter(pk=submission.pk).update(flag=flag, flagged_on=ended_on, version=F("version") + 1)
+    submission.refresh_from_db()
+    submission_transition(submission=submission, actor=None, to=status, on=ended_on,
+                          reason="the applicant's response window ran out")  # fmt: skip
+    return flag
 
 
 def clock_ran_out(today: date) -> Q:

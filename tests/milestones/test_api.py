@@ -516,7 +516,7 @@ def test_an_nmpa_window_that_runs_out_terminates_the_review_through_the_api(api,
     assert day_change_refresh()["expired_clocks"] == 1  # the frozen today (2026-11) is past the window (2026-07-01)
     assert day_change_refresh()["expired_clocks"] == 0
     body = api.get(f"/api/v1/submissions/{submission.id}/").json()
-    assert (body["status"], body["flag"]) == ("review_terminated", "deemed_withdrawn")
+    assert (body["status"], body["flag"]) == ("review_terminated", "refusal_expected")
     assert "under_review" in body["allowed_transitions"]  # a response dated inside the window may still come in
     assert Notification.objects.filter(user=pm, event="review_clock.expired").count() == 1
     late = api.post(f"/api/v1/submissions/{submission.id}/transition/", {"to": "under_review", "on": "2026-07-02"},
@@ -546,3 +546,23 @@ def test_an_event_dated_tomorrow_is_refused_and_nothing_changes(api, regulatory,
     clock_ = submission.clocks.get(kind="authority_review")
     paused = api.post(f"/api/v1/review-clocks/{clock_.id}/pause/", {"on": tomorrow}, format="json")
     assert paused.status_code == 400 and submission.clocks.get(kind="authority_review").state == "running"
+
+
+def test_fda_days_as_mdufa_counts_them_through_an_ai_hold(api, client, regulatory, client_a):
+    """A 510(k) received 2026-05-04 (day 0): goal 2026-08-02; an AI letter on 2026-06-12 stops the count at 39 FDA
+    days; the answer on 2026-09-01 resumes it: 51 days left, goal 2026-10-22, and the decision milestone says so."""
+    project = ProjectFactory(client=client_a, start_date=date(2026, 1, 5))
+    submission = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=date(2026, 1, 5))
+    api.as_user(regulatory)
+    _walk(api, submission, [("preparing", "2026-04-20"), ("submitted", "2026-05-04")])
+    review = submission.clocks.get(kind="authority_review")
+    assert api.get(f"/api/v1/review-clocks/{review.id}/").json()["due_on"] == "2026-08-02"
+    _walk(api, submission, [("accepted", "2026-05-19"), ("under_review", "2026-05-19"), ("deficiency", "2026-06-12")])
+    held = api.get(f"/api/v1/review-clocks/{review.id}/").json()
+    assert (held["state"], held["consumed"], held["remaining"]) == ("paused", 39, 51)
+    client.force_login(regulatory)
+    assert "FDA day 39 of 90" in client.get(f"/projects/{project.pk}/").content.decode()
+    _walk(api, submission, [("under_review", "2026-09-01")])
+    resumed = api.get(f"/api/v1/review-clocks/{review.id}/").json()
+    assert (resumed["state"], resumed["due_on"]) == ("running", "2026-10-22")
+    assert _milestone(api, submission, "DECISION")["due_date"] == "2026-10-22"

@@ -162,7 +162,7 @@ def test_clock_events_cannot_go_back_in_time(project):
         review_clock_pause(clock=clock, actor=None, on=START)
 
 
-def test_expired_applicant_clock_flags_the_submission(project):
+def test_an_unanswered_fda_request_means_the_submission_is_considered_withdrawn(project):
     submission = pathway_apply(project=project, actor=None, pathway="US_510K", start_date=START)
     hold = date(2025, 4, 1)
     submission = walk(
@@ -170,15 +170,16 @@ def test_expired_applicant_clock_flags_the_submission(project):
         ("deficiency", hold),
     )  # fmt: skip
     applicant = submission.clocks.get(kind="applicant_response")
-    assert applicant.due_on == hold + timedelta(days=180)
+    assert applicant.due_on == hold + timedelta(days=180)  # FDA days: not moved off a weekend
+    ended = applicant.due_on + timedelta(days=1)  # the day after the window's last day
     assert clocks_expire_due(today=applicant.due_on) == 0  # the last day still counts
     assert clocks_expire_due(today=applicant.due_on + timedelta(days=1)) == 1
     assert clocks_expire_due(today=applicant.due_on + timedelta(days=2)) == 0  # idempotent
     applicant.refresh_from_db()
     submission.refresh_from_db()
-    assert applicant.state == "expired"
-    assert submission.flag == "deemed_withdrawn"
-    assert Project.objects.get(pk=project.pk).health == "late"
+    assert (submission.status, submission.flag, submission.decided_on) == ("withdrawn", "deemed_withdrawn", ended)
+    assert (applicant.state, applicant.expired_on) == ("stopped", ended)
+    assert submission.get_flag_display() == "Considered withdrawn: the response window ran out"
 
 
 def test_reschedule_dry_run_lists_the_shift_and_changes_nothing(project):
@@ -294,8 +295,9 @@ def test_an_nmpa_window_that_runs_out_terminates_the_review_and_tells_the_pm_onc
     assert clocks_expire_due(today=window.due_on + timedelta(days=1)) == 1
     assert clocks_expire_due(today=window.due_on + timedelta(days=2)) == 0
     submission.refresh_from_db()
-    assert submission.status == "review_terminated"
-    assert submission.get_status_display() == "Review terminated: the response window ran out"
+    assert (submission.status, submission.flag) == ("review_terminated", "refusal_expected")
+    assert submission.get_status_display() == "Review terminated: refusal expected (the response window ran out)"
+    assert submission.flagged_on == window.due_on + timedelta(days=1)
     assert Notification.objects.filter(user=pm, event="review_clock.expired").count() == 1
     review = submission.clocks.get(kind="authority_review")
     assert review.state == "stopped"  # where the supplement notice left it
@@ -465,3 +467,13 @@ def test_an_nmpa_window_ends_where_the_civil_code_says_and_a_response_on_its_las
 def test_a_window_ends_on_the_corresponding_day_of_the_next_year(project):
     window = nmpa_in_supplement(project, notice=date(2025, 4, 1)).clocks.get(kind="applicant_response")
     assert (window.due_on, window.round_budget) == (date(2026, 4, 1), 365)  # leap years: tests/core/test_periods.py
+
+
+def test_after_a_terminated_review_the_refusal_decision_is_recorded_as_rejected(project):
+    submission = nmpa_in_supplement(project)
+    window = submission.clocks.get(kind="applicant_response")
+    clocks_expire_due(today=window.due_on + timedelta(days=1))
+    submission.refresh_from_db()
+    decided = window.due_on + timedelta(days=30)
+    submission = walk(submission, ("rejected", decided))  # 不予注册, on the authority's own date
+    assert (submission.status, submission.decided_on, submission.flag) == ("rejected", decided, "refusal_expected")
