@@ -115,6 +115,7 @@ class MilestoneCondition(models.TextChoices):
 
     ALWAYS = "", _("Always")
     CECP = "cecp", _("Clinical evaluation consultation required (EU MDR Art. 54)")
+    DOMESTIC = "domestic", _("Domestic manufacturer (the province's QMS inspection, NMPA Order 47 Art. 93)")
 
 
 class DeficiencyRule(models.TextChoices):

@@ -152,6 +152,9 @@ class ClockTemplate(TimeStampedModel):
         help_text=_("NMPA windows follow the Civil Code (Art. 203): a last day on a rest day or holiday moves to the "
                     "next working day. FDA days are not moved."),
     )  # fmt: skip
+    condition = models.CharField(
+        _("included when"), max_length=20, choices=MilestoneCondition.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("clock template")

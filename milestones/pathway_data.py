@@ -24,6 +24,11 @@ NMPA_SUPPLEMENT_WINDOW = dict(kind="applicant_response", budget=1, period="years
                               restart_budget=None, on_deficiency="none", starts_on_status="")  # fmt: skip
 
 
+# Who reviews a Class II registration: the provincial MPA for a domestic manufacturer, NMPA for an imported device.
+CN_CLASS_II_NAMES = ("中国第二类医疗器械注册（境内：省局；进口：国家局）",
+                     "China NMPA Class II registration (domestic: provincial MPA; imported: NMPA)")  # fmt: skip
+
+
 def m(code, zh, en, duration, calendar, preds=(), responsible="cro", kind="task", visible=True, clock=None):
     predecessors = [{"code": p, "lag": 0} if isinstance(p, str) else {"code": p[0], "lag": p[1]} for p in preds]
     clock_kind, clock_action = clock or ("", "")
@@ -117,8 +122,8 @@ def mdr(with_cecp):
 
 
 PATHWAYS = [
-    ("CN_NMPA_II", "CN", "provincial_mpa", date(2021, 10, 1), "中国第二类医疗器械注册（省局）",
-     "China NMPA Class II registration (provincial MPA)", nmpa(60, 40, 30, with_qms=False)),
+    ("CN_NMPA_II", "CN", "provincial_mpa", date(2021, 10, 1), CN_CLASS_II_NAMES[0], CN_CLASS_II_NAMES[1],
+     nmpa(60, 40, 30, with_qms=False)),
     ("CN_NMPA_III", "CN", "nmpa", date(2021, 10, 1), "中国第三类医疗器械注册（国家局）",
      "China NMPA Class III registration", nmpa(90, 60, 60, with_qms=True)),
     ("US_510K", "US", "fda", date(2022, 10, 1), "美国 510(k) 上市前通知", "US FDA 510(k) premarket notification",
@@ -138,11 +143,15 @@ PATHWAYS = [
 
 def _add_templates(pathway, items, clocks, MilestoneTemplate, ClockTemplate) -> None:
     """The milestone templates (ordered 10, 20, …) and clock templates of a pathway version just created."""
+
+    def known(model, data: dict) -> dict:  # a migration's historical model may predate a field
+        names = {field.name for field in model._meta.get_fields()}
+        return {key: value for key, value in data.items() if key in names}
+
     for order, item in enumerate(items, start=1):
-        MilestoneTemplate.objects.create(pathway=pathway, order=order * 10, **item)
-    known = {field.name for field in ClockTemplate._meta.get_fields()}  # a migration's model may predate a field
+        MilestoneTemplate.objects.create(pathway=pathway, order=order * 10, **known(MilestoneTemplate, item))
     for clock in clocks:
-        ClockTemplate.objects.create(pathway=pathway, **{key: value for key, value in clock.items() if key in known})
+        ClockTemplate.objects.create(pathway=pathway, **known(ClockTemplate, clock))
 
 
 def seed_pathways(PathwayTemplate, MilestoneTemplate, ClockTemplate) -> int:
@@ -254,16 +263,20 @@ PATHWAYS_V2 = {
 
 
 def seed_pathways_v2(PathwayTemplate, MilestoneTemplate, ClockTemplate) -> int:
-    """Create version 2 of every pathway that has none yet, with version 1's effective date (the corrections
-    restate the rules in force, they are not new rules); returns how many were created."""
+    return _seed_version(2, PATHWAYS_V2, PathwayTemplate, MilestoneTemplate, ClockTemplate)
+
+
+def _seed_version(version: int, data: dict, PathwayTemplate, MilestoneTemplate, ClockTemplate) -> int:
+    """Create ``version`` of every pathway in ``data`` that has none yet, with version 1's effective date (the
+    corrections restate the rules in force, they are not new rules); returns how many were created."""
     created_count = 0
     v1_of = {row[0]: row for row in PATHWAYS}
-    for code, (classes, options, (items, clocks)) in PATHWAYS_V2.items():
+    for code, (classes, options, (items, clocks)) in data.items():
         _code, market, authority, effective, name_zh, name_en, _data = v1_of[code]
         v1 = PathwayTemplate.objects.filter(code=code, version=1).first()
         pathway, created = PathwayTemplate.objects.get_or_create(
             code=code,
-            version=2,
+            version=version,
             defaults=dict(market=market, authority=authority, effective_from=v1.effective_from if v1 else effective,
                           name_zh=name_zh, name_en=name_en, device_classes=classes, options=options),
         )  # fmt: skip
@@ -272,6 +285,28 @@ def seed_pathways_v2(PathwayTemplate, MilestoneTemplate, ClockTemplate) -> int:
         created_count += 1
         _add_templates(pathway, items, clocks, MilestoneTemplate, ClockTemplate)
     return created_count
+
+
+# --- Version 3 ---------------------------------------------------------------------------------------------------
+# - NMPA Class III: the QMS inspection (体系核查, 医疗器械注册与备案管理办法 Art. 93) is the province's, for a domestic
+#   manufacturer only: an imported device has none planned. The review centre notifies the province within 10 working
+#   days of acceptance and the province has 30 working days from then: the inspection's clock starts at the latest
+#   notice and the step is due 40 working days after acceptance (accepted 2026-03-02 → 2026-04-28).
+def nmpa_class_iii_v3():
+    items, clocks = nmpa_v2(90, 60, 60, with_qms=True)
+    for item in items:
+        if item["code"] == "QMS_INSPECTION":
+            item.update(predecessors=[{"code": "ACCEPTANCE", "lag": 10}], condition="domestic")
+    clocks = [{**clock, "start_lag": 10, "condition": "domestic"} if clock["kind"] == "qms_inspection" else clock
+              for clock in clocks]  # fmt: skip
+    return items, clocks
+
+
+PATHWAYS_V3 = {"CN_NMPA_III": (["III"], {}, nmpa_class_iii_v3())}
+
+
+def seed_pathways_v3(PathwayTemplate, MilestoneTemplate, ClockTemplate) -> int:
+    return _seed_version(3, PATHWAYS_V3, PathwayTemplate, MilestoneTemplate, ClockTemplate)
 
 
 def clock_corrections():

@@ -109,6 +109,7 @@ class _Plan:
     templates: list  # the milestone templates included
     durations: dict[str, int]  # milestone code → duration (option overrides applied)
     budgets: dict[str, int]  # clock kind → budget
+    conditions: set[str]  # the conditions the project meets (a template with another is left out)
 
 
 def _plan_of(template: PathwayTemplate, project: Project, options: list[str]) -> _Plan:
@@ -129,7 +130,7 @@ def _plan_of(template: PathwayTemplate, project: Project, options: list[str]) ->
             budgets[kind] = change["budget"]
     ordered = template.milestone_templates.order_by("order")
     templates = [t for t in ordered if not t.condition or t.condition in conditions]
-    return _Plan(templates, durations, budgets)
+    return _Plan(templates, durations, budgets, conditions)
 
 
 def _check_device_classes(template: PathwayTemplate, project: Project) -> None:
@@ -154,13 +155,17 @@ def _check_device_classes(template: PathwayTemplate, project: Project) -> None:
 
 def _conditions_met(template: PathwayTemplate, project: Project) -> set[str]:
     """EU MDR Art. 54(1): the clinical evaluation consultation is for class III implantable devices and class IIb
-    active devices intended to administer and/or remove a medicinal product."""
+    active devices intended to administer and/or remove a medicinal product. NMPA Order 47 Art. 93: the province's
+    QMS inspection is for a domestic manufacturer's device."""
     eu = Q(classifications__market=template.market)
     needs_cecp = project.devices.filter(
         eu & Q(classifications__device_class="III", implantable=True)
         | eu & Q(classifications__device_class="IIb", kind=DeviceKind.ACTIVE, administers_medicinal_product=True)
     ).exists()
-    return {MilestoneCondition.CECP} if needs_cecp else set()
+    conditions = {MilestoneCondition.CECP} if needs_cecp else set()
+    if project.client.kind == ClientKind.DOMESTIC:
+        conditions.add(MilestoneCondition.DOMESTIC)
+    return conditions
 
 
 @transaction.atomic
@@ -251,6 +256,7 @@ def pathway_apply(
                 round_budget=chosen.budgets.get(c.kind, c.budget),
             )
             for c in template.clock_templates.all()
+            if not c.condition or c.condition in chosen.conditions
         ]
     )
     project_health_refresh(project_ids=[project.pk])

@@ -566,3 +566,26 @@ def test_fda_days_as_mdufa_counts_them_through_an_ai_hold(api, client, regulator
     resumed = api.get(f"/api/v1/review-clocks/{review.id}/").json()
     assert (resumed["state"], resumed["due_on"]) == ("running", "2026-10-22")
     assert _milestone(api, submission, "DECISION")["due_date"] == "2026-10-22"
+
+
+@pytest.mark.parametrize(("kind", "inspected"), [("domestic", True), ("importer", False), ("overseas", False)])
+def test_the_provinces_qms_inspection_is_for_domestic_class_iii_only(api, regulatory, kind, inspected, frozen_clock):
+    from tests.factories import ClientFactory
+
+    client = ClientFactory(code=f"Q{kind[:3].upper()}", kind=kind, country="CN" if kind != "overseas" else "DE")
+    project = ProjectFactory(client=client, start_date=date(2025, 9, 1))
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_III", start_date=date(2025, 9, 1))
+    assert submission.pathway.version == 3
+    has_milestone = submission.milestones.filter(code="QMS_INSPECTION").exists()
+    has_clock = submission.clocks.filter(kind="qms_inspection").exists()
+    assert (has_milestone, has_clock) == (inspected, inspected)
+    api.as_user(regulatory)
+    frozen_clock.move_to(datetime(2026, 4, 28, 4, tzinfo=UTC))  # the last day, in Shanghai
+    _walk(api, submission, [("preparing", "2026-02-02"), ("submitted", "2026-02-16"), ("accepted", "2026-03-02")])
+    if inspected:  # notified within 10 working days, then 30: 40 working days after acceptance at the latest
+        qms = submission.clocks.get(kind="qms_inspection")
+        body = api.get(f"/api/v1/review-clocks/{qms.id}/").json()
+        assert (body["state"], body["due_on"], body["authority_overdue"]) == ("running", "2026-04-28", False)
+        assert _milestone(api, submission, "QMS_INSPECTION")["due_date"] == "2026-04-28"
+        frozen_clock.move_to(datetime(2026, 4, 29, 4, tzinfo=UTC))
+        assert api.get(f"/api/v1/review-clocks/{qms.id}/").json()["overdue_days"] == 1
