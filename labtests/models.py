@@ -109,6 +109,11 @@ class TestOrder(VersionedModel):
     received_on = models.DateField(_("received on"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
     due_date_manual = models.BooleanField(_("due date set by hand"), default=False)
+    due_provisional = models.BooleanField(
+        _("provisional"), default=False,
+        help_text=_("The due date leans on a year whose official holidays are not published: an estimate, re-planned "
+                    "when the year is published."),
+    )  # fmt: skip
     held_on = models.DateField(_("on hold since"), null=True, blank=True)
     hold_days = models.PositiveIntegerField(_("working days on hold"), default=0)
     retention_days = models.PositiveIntegerField(_("sample retention (days)"), null=True, blank=True)

@@ -17,7 +17,7 @@ from accounts.roles import user_roles
 from accounts.services import password_confirm
 from clients.models import Client
 from core import clock
-from core.calendars import CalendarBook, add_working_days, shift, working_days_between
+from core.calendars import CalendarBook, DateAnswer, add_working_days, shift, working_days_between
 from core.choices import CalendarKind
 from core.dates import check_happened
 from core.events import emit
@@ -36,7 +36,15 @@ from milestones.models import Milestone
 from milestones.services import MILESTONE_STATUS, milestone_transition
 from projects.models import Project
 
-from .choices import INACTIVE_ITEM_STATUSES, Disposition, ItemStatus, OrderStatus, ReportStatus, Verdict
+from .choices import (
+    INACTIVE_ITEM_STATUSES,
+    OPEN_ORDER_STATUSES,
+    Disposition,
+    ItemStatus,
+    OrderStatus,
+    ReportStatus,
+    Verdict,
+)
 from .models import AuthorisedSignatory, Sample, TestItem, TestOrder, TestReport, TestService
 
 O = OrderStatus  # noqa: E741
@@ -203,7 +211,7 @@ def test_order_receive(
     if retention_days is None:
         retention_days = max((item.service.retention_days for item in items), default=30)
     keep_until = shift(received_on, retention_days)
-    due = {} if order.due_date_manual else {"due_date": _due_date_from(order, received_on)}
+    due = {} if order.due_date_manual else _due_fields(order, received_on)
     order = _move(
         order, O.SAMPLES_RECEIVED, actor, expected_version=expected_version, received_on=received_on,
         retention_days=retention_days, disposition_due=keep_until, **due,
@@ -278,10 +286,22 @@ def _prerequisites(items: list[TestItem]) -> dict[int, set[int]]:
     return closed
 
 
-def _due_date_from(order: TestOrder, received_on: date) -> date | None:
+def _due_fields(order: TestOrder, received_on: date) -> dict:
+    """The order's computed due date — the longest chain of its items from receipt, pushed by its working days on
+    hold — and whether it is provisional (it leans on a year whose holidays are not published)."""
+    book = CalendarBook()
+    end = _due_date_from(order, received_on, book)
+    if end is None:
+        return {"due_date": None, "due_provisional": False}
+    if order.hold_days:
+        pushed = book[HOLD_CALENDAR].add(end.date, order.hold_days)
+        end = DateAnswer(pushed.date, end.provisional or pushed.provisional)
+    return {"due_date": end.date, "due_provisional": end.provisional}
+
+
+def _due_date_from(order: TestOrder, received_on: date, book: CalendarBook) -> DateAnswer | None:
     """The end of the longest chain of the order's active items from receipt: an item starts when the items it
     depends on have ended, and takes its service's turnaround in that service's calendar."""
-    book = CalendarBook()
     items = {i.pk: i for i in order.items.exclude(status__in=INACTIVE_ITEM_STATUSES).select_related("service")}
     direct: dict[int, list[int]] = {pk: [] for pk in items}
     for after, first in TestItem.depends_on.through.objects.filter(from_testitem_id__in=items).values_list(
@@ -289,16 +309,22 @@ def _due_date_from(order: TestOrder, received_on: date) -> date | None:
     ):
         if first in items:
             direct[after].append(first)
-    ends: dict[int, date] = {}
+    ends: dict[int, DateAnswer] = {}
 
-    def end_of(pk: int, path: frozenset) -> date:
+    def end_of(pk: int, path: frozenset) -> DateAnswer:
         if pk not in ends:
             starts = [end_of(first, path | {first}) for first in direct[pk] if first not in path]
             service = items[pk].service
-            ends[pk] = book[service.turnaround_calendar].add(max([received_on, *starts]), service.turnaround_days).date
+            start = max([received_on, *(s.date for s in starts)])
+            end = book[service.turnaround_calendar].add(start, service.turnaround_days)
+            ends[pk] = DateAnswer(end.date, end.provisional or any(s.provisional for s in starts))
         return ends[pk]
 
-    return max((end_of(pk, frozenset({pk})) for pk in items), default=None)
+    chains = [end_of(pk, frozenset({pk})) for pk in items]
+    if not chains:
+        return None
+    last = max(chain.date for chain in chains)
+    return DateAnswer(last, any(chain.provisional for chain in chains))
 
 
 def test_order_start(*, order: TestOrder, actor, expected_version=None) -> TestOrder:
@@ -322,7 +348,8 @@ def test_order_resume(*, order: TestOrder, actor, expected_version=None) -> Test
     extra: dict[str, Any] = {"held_from": "", "held_on": None, "hold_days": order.hold_days + held}
     reason = ""
     if held and order.due_date is not None:
-        extra["due_date"] = add_working_days(order.due_date, held, HOLD_CALENDAR).date
+        pushed = add_working_days(order.due_date, held, HOLD_CALENDAR)
+        extra.update(due_date=pushed.date, due_provisional=order.due_provisional or pushed.provisional)
         reason = f"on hold {held} working days: due {order.due_date.isoformat()} → {extra['due_date'].isoformat()}"
     return _move(order, order.held_from, actor, reason=reason, **extra)
 
@@ -473,12 +500,24 @@ def test_item_set_dependencies(*, item: TestItem, actor, depends_on: Iterable[Te
     save_audited(item, actor=actor, reason="runs after: " + (", ".join(str(f.pk) for f in firsts) or "—"))
     order = TestOrder.objects.select_for_update().get(pk=item.order_id)
     if order.received_on and not order.due_date_manual:
-        due = _due_date_from(order, order.received_on)
-        if due is not None and order.hold_days:
-            due = add_working_days(due, order.hold_days, HOLD_CALENDAR).date
-        if due != order.due_date:
-            record_update(instance=order, actor=actor, data={"due_date": due})
+        record_update(instance=order, actor=actor, data=_due_fields(order, order.received_on))
     return item
+
+
+def test_orders_replan_provisional() -> int:
+    """Re-plan the computed due dates that were estimates (an unpublished year) of the open orders; returns how
+    many moved. Run when a year's holidays are published (``calendar.year_published``)."""
+    moved = 0
+    for order in TestOrder.objects.filter(due_provisional=True, due_date_manual=False, received_on__isnull=False,
+                                          status__in=OPEN_ORDER_STATUSES):  # fmt: skip
+        fields = _due_fields(order, order.received_on)
+        moved += fields["due_date"] != order.due_date
+        record_update(instance=order, actor=None, data=fields)
+    return moved
+
+
+def on_calendar_year_published(event: str, **payload) -> None:
+    test_orders_replan_provisional()
 
 
 def _reaches(starts: set[int], target: int) -> bool:

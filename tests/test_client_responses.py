@@ -16,7 +16,19 @@ STAMPS = {"created_at", "updated_at", "version"}
 CLIENT_SUMMARY = {"id", "code", "name"}
 PROJECT_SUMMARY = {"id", "code", "title"}
 
-ORDER = {"id", "number", "client", "project", "purpose", "priority", "status", "received_on", "due_date", *STAMPS}
+ORDER = {
+    "id",
+    "number",
+    "client",
+    "project",
+    "purpose",
+    "priority",
+    "status",
+    "received_on",
+    "due_date",
+    "due_provisional",
+    *STAMPS,
+}
 SAMPLE = {"id", "order", "identifier", "model", "serial", "quantity", "condition_on_receipt", "received_on",
           "disposition", "retention_until", "disposed_on", "courier_reference", "version"}  # fmt: skip
 ITEM_SERVICE = {"id", "code", "name", "lab_section"}

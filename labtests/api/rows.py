@@ -21,7 +21,7 @@ from labtests.services import ORDER_STATUS
 
 COLUMNS = (
     "id", "number", *CLIENT_COLUMNS, *PROJECT_COLUMNS, "purpose", "priority", "status", "received_on", "due_date",
-    "created_at", "updated_at", "version",
+    "due_provisional", "created_at", "updated_at", "version",
 )  # fmt: skip
 STAFF_COLUMNS = (
     "milestone_id", *user_columns("requested_by"), "held_from", "held_on", "hold_days", "due_date_manual",
@@ -47,6 +47,7 @@ def _order(row: dict, *, public: bool) -> dict:
         "status": row["status"],
         "received_on": date_json(row["received_on"]),
         "due_date": date_json(row["due_date"]),
+        "due_provisional": row["due_provisional"],
         **timestamps(row),
     }  # fmt: skip
     if not public:

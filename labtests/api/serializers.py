@@ -88,7 +88,7 @@ class TestOrderPublicSerializer(serializers.ModelSerializer):
         model = TestOrder
         fields = [
             "id", "number", "client", "project", "purpose", "priority", "status", "received_on", "due_date",
-            "created_at", "updated_at", "version",
+            "due_provisional", "created_at", "updated_at", "version",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -211,7 +211,8 @@ class OrderListView(ClientRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         rows = lab.test_order_list(user=self.request.user).order_by("-id")
-        page = Paginator(rows.values("pk", "number", "project__code", "status", "received_on", "due_date"), 50)
+        columns = ("pk", "number", "project__code", "status", "received_on", "due_date", "due_provisional")
+        page = Paginator(rows.values(*columns), 50)
         page = page.get_page(parse_page(self.request.GET.get("page")))
         statuses = dict(OrderStatus.choices)
         orders = [{**row, "project": {"code": row["project__code"]}, "get_status_display": statuses[row["status"]]}

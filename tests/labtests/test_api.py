@@ -343,3 +343,35 @@ def test_samples_received_tomorrow_are_refused_and_nothing_changes(api, staff, p
     refused = post(api, staff["lab"], url + "receive/", {"received_on": tomorrow, "samples": [{"identifier": "S1"}]})
     assert refused.status_code == 400 and tomorrow in refused.json()["received_on"][0]
     assert api.as_user(staff["mgr"]).get(url).json()["status"] == "accepted"
+
+
+def test_a_due_date_in_an_unpublished_year_is_provisional_until_the_year_is_published(
+    api, client, staff, project, user_a
+):
+    """35 working days from 2026-11-20 end in January 2027, whose holidays chinesecalendar does not know: the due
+    date is an estimate — said by the API (list and detail), the board, the order page and the portal — until an
+    administrator publishes 2027, which re-plans it."""
+    from core.services import calendar_year_publish
+    from labtests.models import TestOrder
+
+    order = create_order(api, staff, project, codes=("BIO-SENS",))
+    url = f"/api/v1/test-orders/{order['id']}/"
+    assert post(api, staff["pm"], url + "submit/").status_code == 200
+    assert post(api, staff["mgr"], url + "accept/").status_code == 200
+    item = api.as_user(staff["mgr"]).get(f"/api/v1/test-items/?order={order['id']}").json()["results"][0]
+    receipt = {"received_on": "2026-11-20", "samples": [{"identifier": "S1", "items": [item["id"]]}]}
+    received = post(api, staff["lab"], url + "receive/", receipt)
+    assert received.status_code == 200, received.json()
+    body = api.as_user(staff["mgr"]).get(url).json()
+    assert body["due_date"].startswith("2027-01") and body["due_provisional"] is True
+    listed = api.get(f"/api/v1/test-orders/?project={project.pk}").json()["results"]
+    assert [row["due_provisional"] for row in listed] == [True]
+    client.force_login(staff["mgr"])
+    for page in ("/lab/", f"/lab/orders/{order['id']}/"):
+        assert 'class="provisional"' in client.get(page).content.decode(), page
+    client.force_login(user_a)
+    for page in ("/portal/orders/", f"/portal/orders/{order['id']}/"):
+        assert 'class="provisional"' in client.get(page).content.decode(), page
+    assert api.as_user(user_a).get(url).json()["due_provisional"] is True
+    calendar_year_publish(calendar="cn_workdays", year=2027, actor=None, note="test schedule")
+    assert TestOrder.objects.get(pk=order["id"]).due_provisional is False
