@@ -96,6 +96,11 @@ class MilestoneTemplate(BilingualNameMixin, TimeStampedModel):
     )
     client_visible = models.BooleanField(_("visible to the client"), default=True)
     responsible = models.CharField(_("responsible"), max_length=20, choices=Responsible.choices)
+    completed_by = models.JSONField(
+        _("completed when the submission is"), default=list, blank=True,
+        help_text=_("Recording the submission's move to one of these statuses completes the milestone on the "
+                    "event's date (and completing it records that move, when there is only one)."),
+    )  # fmt: skip
 
     history = HistoricalRecords()
 

@@ -29,6 +29,20 @@ CN_CLASS_II_NAMES = ("中国第二类医疗器械注册（境内：省局；进�
                      "China NMPA Class II registration (domestic: provincial MPA; imported: NMPA)")  # fmt: skip
 
 
+# The submission's recorded steps that complete the authority's milestones, whatever the pathway and version: the
+# record drives the plan (what the authority did, on the day it did it).
+COMPLETED_BY = {
+    "SUBMISSION": ["submitted"],
+    "ACCEPTANCE": ["accepted"],
+    "ACCEPTANCE_REVIEW": ["accepted"],
+    "FILING_REVIEW": ["under_review"],
+    "TECHNICAL_REVIEW": ["decision_pending"],
+    "ADMIN_DECISION": ["approved", "rejected"],
+    "DECISION": ["approved", "rejected"],
+    "NB_APPLICATION": ["submitted"],
+}
+
+
 def m(code, zh, en, duration, calendar, preds=(), responsible="cro", kind="task", visible=True, clock=None):
     predecessors = [{"code": p, "lag": 0} if isinstance(p, str) else {"code": p[0], "lag": p[1]} for p in preds]
     clock_kind, clock_action = clock or ("", "")
@@ -149,6 +163,7 @@ def _add_templates(pathway, items, clocks, MilestoneTemplate, ClockTemplate) -> 
         return {key: value for key, value in data.items() if key in names}
 
     for order, item in enumerate(items, start=1):
+        item = {**item, "completed_by": COMPLETED_BY.get(item["code"], [])}
         MilestoneTemplate.objects.create(pathway=pathway, order=order * 10, **known(MilestoneTemplate, item))
     for clock in clocks:
         ClockTemplate.objects.create(pathway=pathway, **known(ClockTemplate, clock))

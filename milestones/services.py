@@ -371,6 +371,7 @@ def milestone_transition(
     )
     if to == M.DONE:
         _drive_clock_of_milestone(milestone, on=milestone.completed_on, actor=actor)
+        _record_the_step_of(milestone, on=milestone.completed_on, actor=actor)
         emit(
             "milestone.completed",
             milestone_id=milestone.pk,
@@ -433,6 +434,30 @@ def milestone_complete(
     *, milestone: Milestone, actor: User | None, on: date | None = None, expected_version: int | None = None
 ) -> Milestone:
     return milestone_transition(milestone=milestone, actor=actor, to=M.DONE, on=on, expected_version=expected_version)
+
+
+def _record_the_step_of(milestone: Milestone, *, on: date, actor) -> None:
+    """Completing an authority's milestone records the submission's step it stands for (the milestone "Submission
+    to the authority" done on D: the submission is submitted on D), so the milestone and the submission cannot
+    disagree — when the milestone names one step and the submission can take it now."""
+    template = milestone.template
+    if template is None or len(template.completed_by) != 1 or milestone.submission_id is None:
+        return
+    submission = Submission.objects.get(pk=milestone.submission_id)
+    step = template.completed_by[0]
+    if step in SUBMISSION_STATUS.allowed(submission.status):
+        submission_transition(submission=submission, actor=actor, to=step, on=on,
+                              reason=f"{milestone.code} done")  # fmt: skip
+
+
+def _complete_by_the_record(submission: Submission, *, step: str, on: date, actor) -> None:
+    """The authority's milestones that ``step`` of the submission completes, done on the step's date."""
+    milestones = Milestone.objects.filter(submission=submission, template__isnull=False).exclude(
+        status__in=(M.DONE, M.SKIPPED)
+    ).select_related("template", "project")  # fmt: skip
+    for milestone in milestones:
+        if step in milestone.template.completed_by:
+            milestone_transition(milestone=milestone, actor=actor, to=M.DONE, on=on, reason=f"submission {step}")
 
 
 def _drive_clock_of_milestone(milestone: Milestone, *, on: date, actor) -> None:
@@ -813,6 +838,7 @@ def submission_transition(
             _clock_act(clock=clock, action=action, on=starts, actor=actor, reason=f"submission {previous} → {to}")
         elif previous == S.ACCEPTED and to == S.UNDER_REVIEW and clock.start_lag:
             _redate_start(clock, on=on, actor=actor)
+    _complete_by_the_record(submission, step=to, on=on, actor=actor)
     emit(
         "submission.status_changed",
         submission_id=submission.pk,

@@ -497,9 +497,9 @@ def test_an_authority_past_its_date_is_authority_overdue_not_our_lateness(api, r
     frozen_clock.move_to(datetime(2026, 10, 22, 4, tzinfo=UTC))  # what happened on the 21st is recorded after it
     _walk(api, submission, [("accepted", "2026-07-10"), ("under_review", "2026-07-10"),
                             ("decision_pending", "2026-10-21"), ("approved", "2026-10-21")])  # fmt: skip
-    assert api.get(f"/api/v1/projects/{project.id}/").json()["authority_overdue"] is True  # the steps are open
-    for milestone in submission.milestones.filter(responsible="authority"):
-        milestone_complete(milestone=milestone, actor=None, on=date(2026, 10, 21))
+    # the record completed the authority's steps on their dates: nothing left to chase
+    done = dict(submission.milestones.filter(responsible="authority").values_list("code", "completed_on"))
+    assert done == {"ACCEPTANCE_REVIEW": date(2026, 7, 10), "DECISION": date(2026, 10, 21)}
     assert api.get(f"/api/v1/projects/{project.id}/").json()["authority_overdue"] is False
 
 
@@ -589,3 +589,34 @@ def test_the_provinces_qms_inspection_is_for_domestic_class_iii_only(api, regula
         assert _milestone(api, submission, "QMS_INSPECTION")["due_date"] == "2026-04-28"
         frozen_clock.move_to(datetime(2026, 4, 29, 4, tzinfo=UTC))
         assert api.get(f"/api/v1/review-clocks/{qms.id}/").json()["overdue_days"] == 1
+
+
+def test_the_record_completes_the_authoritys_milestones_and_one_date_is_shown_everywhere(
+    api, client, regulatory, client_a
+):
+    from tests.factories import ClientUserFactory
+
+    project = ProjectFactory(client=client_a, start_date=date(2026, 1, 5))
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=date(2026, 1, 5))
+    api.as_user(regulatory)
+    _walk(api, submission, [("preparing", "2026-06-01"), ("submitted", "2026-06-08"), ("accepted", "2026-06-15")])
+    for code, on in (("SUBMISSION", "2026-06-08"), ("ACCEPTANCE", "2026-06-15")):
+        milestone = _milestone(api, submission, code)
+        assert (milestone["status"], milestone["completed_on"]) == ("done", on), code
+    review = submission.clocks.get(kind="authority_review")
+    due = api.get(f"/api/v1/review-clocks/{review.id}/").json()["due_on"]
+    assert _milestone(api, submission, "TECHNICAL_REVIEW")["due_date"] == due
+    client.force_login(ClientUserFactory(client=client_a))
+    portal = client.get(f"/portal/projects/{project.pk}/").content.decode()
+    assert due in portal
+
+
+def test_completing_the_submission_milestone_records_the_submission_step(api, regulatory, client_a):
+    project = ProjectFactory(client=client_a, start_date=date(2026, 1, 5))
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=date(2026, 1, 5))
+    api.as_user(regulatory)
+    _walk(api, submission, [("preparing", "2026-06-01")])
+    milestone = _milestone(api, submission, "SUBMISSION")
+    assert api.post(f"/api/v1/milestones/{milestone['id']}/complete/", {"on": "2026-06-08"}).status_code == 200
+    submission.refresh_from_db()
+    assert (submission.status, submission.submitted_on) == ("submitted", date(2026, 6, 8))
