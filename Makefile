@@ -38,7 +38,7 @@ lint: $(VENV)/.dev
 
 # The suite runs on a frozen clock (tests/conftest.py: 2026-11-23T17:30Z, local date 2026-11-24). The date-sensitive
 # tests run again at the turn of the year in Shanghai (still 2026 in UTC) and beyond chinesecalendar's last year.
-DATE_SENSITIVE_TESTS := tests/core/test_calendars.py tests/core/test_clock.py tests/milestones tests/projects \
+DATE_SENSITIVE_TESTS := tests/core/test_calendars.py tests/core/test_clock.py tests/core/test_periods.py tests/milestones tests/projects \
 	tests/labtests/test_services.py tests/notifications/test_reminders.py tests/notifications/test_calendar_feed.py
 OTHER_INSTANTS := 2026-12-31T23:59:00Z 2027-02-16T02:00:00Z
 PYTEST_ENV = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)}

@@ -43,7 +43,7 @@ SPECIFIED = {
     # §4 submissions: planned → preparing → submitted → accepted → under_review ⇄ deficiency → decision_pending →
     # approved | rejected | withdrawn; submitted → refused → preparing. Withdrawal is the applicant's right until
     # the decision; review_terminated (the dates issue) ends a deficiency whose window ran out, and is left only by
-    # a response dated inside the window.
+    # a response dated inside the window — or (the statutory-periods issue) by the refusal that follows at NMPA.
     "submission": (
         SUBMISSION_STATUS,
         table(
@@ -54,7 +54,7 @@ SPECIFIED = {
             "accepted → under_review, withdrawn",
             "under_review → deficiency, decision_pending, withdrawn",
             "deficiency → under_review, review_terminated, withdrawn",
-            "review_terminated → under_review",
+            "review_terminated → under_review, rejected",
             "decision_pending → approved, rejected, withdrawn",
             "approved →",
             "rejected →",
