@@ -505,7 +505,14 @@ def milestone_reschedule(
         raise ConflictError(_("A done milestone keeps its dates; reopen it first."))
     if milestone.planned_start and due_date < milestone.planned_start:
         raise ValidationError({"due_date": [_("The due date cannot be before the planned start.")]})
-    return _move(milestone, due_date, actor=actor, shift_successors=shift_successors, dry_run=dry_run, by_hand=True)
+    governed = _clock_dates(milestone.project_id)
+    if milestone.pk in governed:
+        raise ConflictError(_(
+            "“%(name)s” follows its review clock: its due date is the clock's (%(date)s). Record the authority's "
+            "step, or correct the clock."
+        ) % {"name": milestone.name, "date": governed[milestone.pk].isoformat()})  # fmt: skip
+    return _move(milestone, due_date, actor=actor, shift_successors=shift_successors, dry_run=dry_run, by_hand=True,
+                 pinned=governed)  # fmt: skip
 
 
 def _move(
@@ -518,13 +525,15 @@ def _move(
     by_hand: bool,
     planned_start: date | None = None,
     provisional: bool = False,
+    pinned: dict[int, date] | None = None,
 ) -> list[Shift]:
     """Move one milestone and (``shift_successors``) everything downstream of it; ``by_hand`` marks a person's
-    date, which re-planning never touches (a clock's follower is moved by the engine, not by hand)."""
+    date, which re-planning never touches (a clock's follower is moved by the engine, not by hand). ``pinned``
+    milestones (a clock gives their date) stay where they are; what follows them moves from there."""
     start_of_moved = planned_start or milestone.planned_start
     milestones, nodes = _project_graph(milestone.project_id)
     moving = descendants(nodes, milestone.pk) if shift_successors and milestone.pk in nodes else set()
-    moving -= {pk for pk in moving if milestones[pk].status == M.DONE}
+    moving -= {pk for pk in moving if milestones[pk].status == M.DONE or pk in (pinned or {})}
     fixed = {pk: m.due_date for pk, m in milestones.items() if pk in nodes and pk not in moving}
     fixed[milestone.pk] = due_date
     start = min((m.planned_start or m.due_date) for m in milestones.values() if m.due_date)
@@ -723,20 +732,8 @@ def clock_followers_move(*, submission: Submission, actor: User | None) -> int:
     waiting on the applicant (paused, or an NMPA round ended by a supplement notice) gives the latest date the
     rules allow: the applicant's window, then what is left of the budget (a fresh one after an NMPA supplement).
     Returns how many followers moved."""
-    clocks = {clock.kind: clock for clock in submission.clocks.all()}
-    window = clocks.get(ClockKind.APPLICANT_RESPONSE)
-    window_due = window.due_on if window is not None and window.state == ClockState.RUNNING else None
-    followers = (
-        Milestone.objects.filter(submission=submission, follows_clock__in=list(clocks))
-        .exclude(status__in=(M.DONE, M.SKIPPED))
-        .order_by("due_date", "order")
-    )
     moved = 0
-    for milestone in followers:
-        dates = _dates_of(clocks[milestone.follows_clock], submission, window_due)
-        if dates is None:
-            continue
-        start, due, provisional = dates
+    for milestone, (start, due, provisional) in _governed_followers(submission):
         start = start or milestone.planned_start
         if start is not None and start > due:
             start = due
@@ -745,6 +742,28 @@ def clock_followers_move(*, submission: Submission, actor: User | None) -> int:
         _move(milestone, due, actor=actor, by_hand=False, planned_start=start, provisional=provisional)
         moved += 1
     return moved
+
+
+def _governed_followers(submission: Submission):
+    """(milestone, (planned start, due date, provisional)) for each open follower whose date its clock gives now."""
+    clocks = {clock.kind: clock for clock in submission.clocks.all()}
+    window = clocks.get(ClockKind.APPLICANT_RESPONSE)
+    window_due = window.due_on if window is not None and window.state == ClockState.RUNNING else None
+    followers = (
+        Milestone.objects.filter(submission=submission, follows_clock__in=list(clocks))
+        .exclude(status__in=(M.DONE, M.SKIPPED))
+        .order_by("due_date", "order")
+    )
+    for milestone in followers:
+        dates = _dates_of(clocks[milestone.follows_clock], submission, window_due)
+        if dates is not None:
+            yield milestone, dates
+
+
+def _clock_dates(project_id: int) -> dict[int, date]:
+    """pk → due date of the project's milestones that a clock governs now: their date is the clock's."""
+    return {milestone.pk: dates[1] for submission in Submission.objects.filter(project_id=project_id)
+            for milestone, dates in _governed_followers(submission)}  # fmt: skip
 
 
 def _dates_of(clock: ReviewClock, submission: Submission, window_due: date | None) -> tuple | None:

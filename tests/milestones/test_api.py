@@ -620,3 +620,22 @@ def test_completing_the_submission_milestone_records_the_submission_step(api, re
     assert api.post(f"/api/v1/milestones/{milestone['id']}/complete/", {"on": "2026-06-08"}).status_code == 200
     submission.refresh_from_db()
     assert (submission.status, submission.submitted_on) == ("submitted", date(2026, 6, 8))
+
+
+def test_a_milestone_a_clock_governs_keeps_the_clocks_date_through_reschedules(api, regulatory, client_a):
+    project = ProjectFactory(client=client_a, start_date=date(2026, 1, 5))
+    submission = pathway_apply(project=project, actor=None, pathway="CN_NMPA_II", start_date=date(2026, 1, 5))
+    api.as_user(regulatory)
+    _walk(api, submission, [("preparing", "2026-06-01"), ("submitted", "2026-06-08"), ("accepted", "2026-06-15"),
+                            ("under_review", "2026-06-18")])  # fmt: skip
+    review = submission.clocks.get(kind="authority_review")
+    due = api.get(f"/api/v1/review-clocks/{review.id}/").json()["due_on"]
+    technical = _milestone(api, submission, "TECHNICAL_REVIEW")
+    assert technical["due_date"] == due
+    moved = api.post(f"/api/v1/milestones/{technical['id']}/reschedule/", {"due_date": "2027-07-27"}, format="json")
+    assert moved.status_code == 409 and due in moved.json()["detail"]
+    testing = _milestone(api, submission, "TYPE_TESTING")
+    shifted = api.post(f"/api/v1/milestones/{testing['id']}/reschedule/",
+                       {"due_date": "2026-12-31", "shift_successors": True}, format="json")  # fmt: skip
+    assert shifted.status_code == 200, shifted.json()
+    assert _milestone(api, submission, "TECHNICAL_REVIEW")["due_date"] == due  # one date: the clock's
