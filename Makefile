@@ -60,7 +60,7 @@ bench: $(VENV)/.runtime services
 
 # Mutation testing (mutmut 3, not part of `make test`: it takes 20–40 minutes on two cores): the modules that carry
 # the promises, each mutant against the tests that reach it ([tool.mutmut] in pyproject.toml), on a test database of
-# its own so a `make test` may run beside it. Prints every survivor; README "Mutation testing" explains the ones left.
+# its own so a `make test` may run beside it. Prints every survivor; docs/testing.md explains the ones left.
 MUTATE_SCOPE := "clients.access*" "core.state_machine*" "core.calendars*" "milestones.clocks*" \
 	"core.api.viewsets.x_parse_if_match*" "core.api.viewsets.xǁServiceViewSetǁexpected_version*" \
 	"notifications.services.x_reminder*" "notifications.services.x__planned_reminders*" \

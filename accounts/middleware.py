@@ -4,8 +4,8 @@ from django.utils import translation
 class UserLanguageMiddleware:
     """Pages speak the language stored on the signed-in user (set by the language switch).
 
-    Runs after ``LocaleMiddleware`` and ``AuthenticationMiddleware``. The API is left to ``Accept-Language``
-    (SPEC §3), with the user's language only as its fallback (``core.api.viewsets.ServiceViewSet``).
+    Runs after ``LocaleMiddleware`` and ``AuthenticationMiddleware``. The API is left to ``Accept-Language``,
+    with the user's language only as its fallback (``core.api.viewsets.ServiceViewSet``).
     """
 
     def __init__(self, get_response):

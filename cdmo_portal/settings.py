@@ -96,7 +96,7 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# Persistent connections (issue 19): opening a PostgreSQL connection costs ≈ 25 ms (SCRAM on loopback), more than
+# Persistent connections: opening a PostgreSQL connection costs ≈ 25 ms (SCRAM on loopback), more than
 # a whole list request. Each gunicorn worker and each Celery worker process keeps its own connection for up to
 # CONN_MAX_AGE seconds (Django closes it at the end of a request or task once older, or broken); the health
 # check tests a reused connection before the request uses it, so a restarted database costs one retry, not a 500.
@@ -310,7 +310,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3  # an enqueue while the broker is down fails fast (core.queue logs it)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"  # schedules: cdmo_portal/schedules.py
 
-# --- Reminders and webhooks (SPEC §7) -------------------------------------------------------------------------
+# --- Reminders and webhooks -------------------------------------------------------------------------
 REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=15 * 60)
 REMINDER_DIGEST_HOUR = env.int("REMINDER_DIGEST_HOUR", default=8)  # local time of the daily digest
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=500)  # reminders claimed per batch

@@ -1,5 +1,5 @@
 """The API's token authentication, reading who the token's user is — staff roles and client membership — in the
-token's own query (issue 19: identity costs no query of its own on an API request)."""
+token's own query (identity costs no query of its own on an API request)."""
 
 from django.db import connection
 from knox.models import get_token_model

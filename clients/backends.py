@@ -1,5 +1,5 @@
 """Django's model backend, reading a signed-in user together with who they are (roles, client): a page's request
-asks no identity query of its own (issue 19)."""
+asks no identity query of its own."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CalendarKind(models.TextChoices):
-    """How durations are counted (SPEC §4): Chinese working days (with 调休 make-up days), US federal working
+    """How durations are counted: Chinese working days (with 调休 make-up days), US federal working
     days, or plain calendar days (FDA days are calendar days)."""
 
     CN_WORKDAYS = "cn_workdays", _("China working days")

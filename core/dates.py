@@ -1,4 +1,4 @@
-"""The range of business dates the product accepts from a user: 2000-01-01 … 2100-12-31 (SPEC §4).
+"""The range of business dates the product accepts from a user: 2000-01-01 … 2100-12-31.
 
 Every date that arrives from outside — a model field, an API action's ``on``, a form, a list filter — passes
 ``validate_business_date``; a date outside is a field error (HTTP 400), so calendar arithmetic never starts from a

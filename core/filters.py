@@ -98,7 +98,7 @@ class MineFilter(django_filters.BooleanFilter):
 @lru_cache(maxsize=512)
 def narrowed(filterset_class, names: frozenset):
     """``filterset_class`` with only the filters in ``names`` (those a request uses, and those its page's filter bar
-    shows): a request builds, copies and validates those instead of all twenty (issue 19). Filters are static
+    shows): a request builds, copies and validates those instead of all twenty. Filters are static
     declarations, so the narrowed classes are cached; querysets that depend on the request are still resolved per
     request."""
     narrow = type(filterset_class.__name__, (filterset_class,), {"__module__": filterset_class.__module__})

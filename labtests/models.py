@@ -129,7 +129,7 @@ class TestOrder(VersionedModel):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "due_date"], name="testorder_status_due_idx"),
-            # the lists' default order, read index-only for a page's ids (issue 19)
+            # the lists' default order, read index-only for a page's ids
             models.Index(fields=["-created_at", "-id"], name="testorder_newest_idx"),
         ]
 

@@ -1,2 +1,1 @@
-"""The regulatory engine: pathways, milestones, submissions, review clocks (issue: projects and the regulatory
-engine). Depends on ``projects`` and below."""
+"""The regulatory engine: pathways, milestones, submissions, review clocks. Depends on ``projects`` and below."""

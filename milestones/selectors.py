@@ -125,7 +125,7 @@ def dependency_links(*, user, project_id: int) -> list[tuple[int, int, int]]:
     return list(rows.values_list("predecessor_id", "successor_id", "lag_days"))
 
 
-# Short lists read as values (issue 19: the lean read path), shaped as the templates read model instances:
+# Short lists read as values (the lean read path), shaped as the templates read model instances:
 # the dashboard's deadline widgets, the portal's requests.
 
 

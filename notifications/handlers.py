@@ -1,4 +1,4 @@
-"""Who hears about which business event (SPEC §7): each handler picks the recipients and the parameters of the
+"""Who hears about which business event: each handler picks the recipients and the parameters of the
 sentence; ``notification_send`` writes the rows. Handlers run inside the transaction of the change
 (``core.events``, ``in_transaction=True``): the notifications and webhook deliveries commit with it or not at all.
 """

@@ -1,4 +1,4 @@
-"""The default reminder rules (SPEC §4/§5), seeded by a data migration and by ``seed_demo``; idempotent, so
+"""The default reminder rules, seeded by a data migration and by ``seed_demo``; idempotent, so
 admins' edits to existing rules are kept."""
 
 DEFAULT_RULES = (

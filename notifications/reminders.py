@@ -5,7 +5,7 @@ cancel reminders of moved or finished items) and how one of them reads as a remi
 expressions for its client, project manager, owner, whether it is the client's to do, the message's parameters
 and the link). The sweep (``notifications.services.reminders_create``) embeds ``selection()`` — one SQL query —
 in a single ``INSERT … SELECT`` per rule, so a new kind — certificate expiry, when certificates exist — is one
-``register(...)`` call and no change to the sweep (issue 19).
+``register(...)`` call and no change to the sweep.
 """
 
 from collections.abc import Callable, Iterator

@@ -220,7 +220,7 @@ def _recipients(rule: ReminderRule, item: DueItem, audience: _Audience) -> set[i
 
 
 def _escalation_recipients(kind: ReminderKind, item: DueItem, audience: _Audience) -> set[int]:
-    """SPEC §5: the project's PM and the kind's group (lab managers for test orders, admins otherwise)."""
+    """The project's PM and the kind's group (lab managers for test orders, admins otherwise)."""
     return {pk for pk in {item.project_manager_id, *audience.groups.get(kind.escalate_to, set())} if pk}
 
 
@@ -305,7 +305,7 @@ def reminders_create(*, today: date | None = None, in_sql: bool | None = None) -
 
     On PostgreSQL each rule is one ``INSERT … SELECT … ON CONFLICT DO NOTHING``: the kind's items (its
     ``selection()`` from the registry), the offset due today, the recipients and their preferences all joined
-    in SQL — no row comes back to Python (issue 19). The unique constraint settles concurrent sweeps. Elsewhere
+    in SQL — no row comes back to Python. The unique constraint settles concurrent sweeps. Elsewhere
     (SQLite, ``make run``: no ``DISTINCT ON``, no ``jsonb``) the same rule is planned in Python, a chunk of items
     at a time. ``in_sql`` picks the planner (None: by the database)."""
     today = today or clock.today()
@@ -466,7 +466,7 @@ def reminders_claim(*, digest: bool = False, limit: int | None = None) -> list[s
     """Claim a batch of pending reminders (skipping rows another worker holds), group them into one e-mail per
     recipient and return the e-mails' ``message_id``s for delivery. On PostgreSQL it is one statement: the batch
     locked with ``FOR UPDATE SKIP LOCKED``, each recipient's Message-ID computed in SQL exactly as ``_message_id``
-    does, the rows marked claimed (issue 19)."""
+    does, the rows marked claimed."""
     limit = limit or settings.REMINDER_BATCH_SIZE
     if connection.vendor == "postgresql":
         return _claim_in_sql(digest=digest, limit=limit)
@@ -545,7 +545,7 @@ def reminders_sweep(*, today: date | None = None) -> dict:
 def reminders_notify_digest_readers(*, limit: int | None = None) -> int:
     """Digest readers get their e-mail once a day but the in-app notification at once: write it for pending
     digest reminders not yet notified (rows locked, so concurrent sweeps write each once). On PostgreSQL one
-    statement marks the rows and writes their notifications (issue 19: no model instance on the sweep's path)."""
+    statement marks the rows and writes their notifications (no model instance on the sweep's path)."""
     limit = limit or settings.REMINDER_BATCH_SIZE * 10
     if connection.vendor == "postgresql":
         return _notify_digest_readers_in_sql(limit)

@@ -1,7 +1,7 @@
 """Where a webhook may be sent, and sending it there.
 
 A client's webhook is a request the CRO's server makes on a client's behalf, so it may reach only public
-addresses (SPEC §5: no requests into the CRO's own network for a client). Every address that is not
+addresses (no requests into the CRO's own network for a client). Every address that is not
 ``is_global`` counts as private — loopback, RFC 1918, link-local (169.254.169.254, the cloud metadata service),
 carrier-grade NAT (100.64.0.0/10), unspecified (0.0.0.0), IPv4-mapped IPv6 of any of these. Three rules make
 the check hold:

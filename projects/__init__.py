@@ -1,1 +1,1 @@
-"""Client projects (issue: projects and the regulatory engine). Depends on ``clients``; never on ``milestones``."""
+"""Client projects. Depends on ``clients``; never on ``milestones``."""

@@ -1,4 +1,4 @@
-"""Thin viewsets: comments and files on any record a user may see (SPEC §5: staff other than viewers post,
+"""Thin viewsets: comments and files on any record a user may see (staff other than viewers post,
 viewers read, client users read and post the client-visible kind on their own client's records)."""
 
 from django.conf import settings

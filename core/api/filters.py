@@ -44,7 +44,7 @@ class ScopedFilterBackend(DjangoFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         if not set(request.query_params) - NOT_FILTERS:
-            return queryset  # no filter given: no FilterSet to build and validate (issue 19)
+            return queryset  # no filter given: no FilterSet to build and validate
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset

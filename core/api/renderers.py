@@ -1,4 +1,4 @@
-"""The API's JSON renderer: DRF's output, written by orjson (issue 19: ``json.dumps`` with DRF's encoder was a
+"""The API's JSON renderer: DRF's output, written by orjson (``json.dumps`` with DRF's encoder was a
 tenth of a list's time). Same document, byte for byte in every case the API produces: compact, UTF-8, keys in
 order, U+2028 / U+2029 escaped as DRF does; anything orjson does not write itself — datetimes (DRF trims them to
 milliseconds), decimals, lazy translations, UUIDs, querysets — goes through DRF's own encoder. An indented

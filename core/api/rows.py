@@ -1,4 +1,4 @@
-"""The lean read path of the hot lists (issue 19): a page is read as rows of values — no model instances, no
+"""The lean read path of the hot lists: a page is read as rows of values — no model instances, no
 nested serializers — in one query, and turned into exactly the JSON the resource's output serializer writes.
 
 Pieces every list shares: the ids of the page as a subquery (so the joins run for the page's rows only, and a deep
@@ -37,7 +37,7 @@ TOTAL = "page_total"
 
 def counted(rows: QuerySet, queryset: QuerySet) -> QuerySet:
     """``rows`` (a page of ``queryset``) with the count of all of ``queryset`` beside each, as ``page_total``:
-    one scalar subquery the database runs once — the count costs no round trip of its own (issue 19)."""
+    one scalar subquery the database runs once — the count costs no round trip of its own."""
     from django.core.exceptions import EmptyResultSet
     from django.db.models import IntegerField, Value
     from django.db.models.expressions import RawSQL

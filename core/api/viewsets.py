@@ -107,7 +107,7 @@ class ServiceViewSet(GenericViewSet):
 
 
 class ListMixin:
-    # The lean read path (issue 19): ``callable(ids, queryset, *, public) -> list[dict]`` answering exactly what the
+    # The lean read path: ``callable(ids, queryset, *, public) -> list[dict]`` answering exactly what the
     # output serializer writes, from a page-ids subquery (``core.api.rows``); None: the serializer path.
     list_rows = None
 

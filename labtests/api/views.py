@@ -1,4 +1,4 @@
-"""Thin viewsets of the lab. Permissions follow SPEC §5: PMs create, submit and cancel orders; lab engineers
+"""Thin viewsets of the lab. Permissions: PMs create, submit and cancel orders; lab engineers
 receive, start, hold, resume and enter results on their own items; lab managers do every step including accept,
 reject, verify (not their own results), retract, issue and amend reports, close."""
 

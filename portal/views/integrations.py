@@ -1,4 +1,4 @@
-"""The client's integrations (SPEC §5: client users manage their own client's webhooks): webhooks — create, edit,
+"""The client's integrations (client users manage their own client's webhooks): webhooks — create, edit,
 rotate the secret, see deliveries, re-send — and personal API tokens (created and shown once, listed, revoked)."""
 
 from django.contrib import messages

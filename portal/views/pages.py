@@ -45,7 +45,7 @@ def _next_milestones(user, project_ids) -> dict[int, dict]:
     return first
 
 
-# The portal's lists read their rows as values (issue 19), shaped as the templates read them.
+# The portal's lists read their rows as values, shaped as the templates read them.
 PROJECT_CARD_COLUMNS = ("pk", "code", "title", "progress", "health", "authority_overdue")
 
 

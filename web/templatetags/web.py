@@ -82,7 +82,7 @@ def upload_accept() -> str:
 
 def _choices_as_values(form_field):
     """A model choice field's options read as values when its model can label a row (``choice_label``): the
-    field's own iterator builds a model instance per option (issue 19)."""
+    field's own iterator builds a model instance per option."""
     from django.forms import ModelChoiceField
 
     queryset = getattr(form_field, "queryset", None)

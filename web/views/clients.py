@@ -268,7 +268,7 @@ def apply_classifications(*, device, actor, wanted: dict[str, dict | None]) -> N
 
 
 class DeviceClassificationsView(WriteFormMixin, TemplateView):
-    """The device's class per market alone: what a regulatory specialist may edit (SPEC §5)."""
+    """The device's class per market alone: what a regulatory specialist may edit."""
 
     template_name = "web/clients/classifications_form.html"
     write_roles = CLASSIFICATION_WRITERS

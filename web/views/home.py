@@ -1,4 +1,4 @@
-"""The staff dashboard (SPEC §8): every project's state and the next deadlines at a glance, role-aware — a PM sees
+"""The staff dashboard: every project's state and the next deadlines at a glance, role-aware — a PM sees
 their own by default (``?scope=all`` for everyone's), admins and viewers everything, lab roles their queue first.
 Each widget links to the filtered list behind it, and the page costs a fixed number of queries whatever the data."""
 

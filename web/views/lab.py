@@ -274,7 +274,7 @@ class LabQueueExportView(ExportView):
                 o.received_on, o.due_date]  # fmt: skip
 
 
-# --- The order page's actions (SPEC §5): each through the lab's service with the order's version -----------------
+# --- The order page's actions: each through the lab's service with the order's version -----------------
 CREATORS = frozenset({ADMIN, PM, LAB_MANAGER})
 ORDER_ACTIONS = {
     # action: (roles, service, needs a reason)

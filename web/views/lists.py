@@ -33,7 +33,7 @@ class FilteredMixin:
     filterset_class = None
     selector = None  # callable(*, user) -> QuerySet, scoped to the user
     # The filters the page's filter bar renders from the FilterSet's form (``web/includes/list_filters.html``);
-    # with it set, the FilterSet is narrowed to those and the ones the query uses (issue 19: the whole form was
+    # with it set, the FilterSet is narrowed to those and the ones the query uses (the whole form was
     # built, copied and validated on every page). None: the whole FilterSet.
     filter_bar: tuple[str, ...] | None = None
 
@@ -48,7 +48,7 @@ class FilteredMixin:
 
 class FilteredListView(FilteredMixin, StaffRequiredMixin, TemplateView):
     results_template_name = None
-    # The lean read path (issue 19): ``callable(ids, queryset) -> list[dict]`` reads the page's rows as values from a
+    # The lean read path: ``callable(ids, queryset) -> list[dict]`` reads the page's rows as values from a
     # page-ids subquery (``core.api.rows``); None: model instances.
     page_rows = None
 

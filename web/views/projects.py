@@ -59,7 +59,7 @@ STALE_PREVIEW_MESSAGE = gettext_lazy(
 
 
 # One row of the projects page. Written here, escaped by ``format_html``, because a template row cost a hundred
-# microseconds in tags and filters — as much as the rest of the page for fifty rows (issue 19).
+# microseconds in tags and filters — as much as the rest of the page for fifty rows.
 PROJECT_ROW = (
     '<tr><td><a href="{url}">{code}</a></td><td>{title}</td><td>{client}</td>'
     '<td><span class="badge {status}">{status_label}</span></td>'
